@@ -1,0 +1,25 @@
+package io.hapireindex.demo;
+
+import io.hapireindex.testhost.HapiTestServer;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import java.util.Map;
+
+/**
+ * {@code mvn -Pdemo}: the test host on H2 at http://localhost:8080/fhir (or {@code -Ddemo.port=NNNN}), loaded
+ * with a small clinical sample and one custom SearchParameter created after the data.
+ */
+public final class DemoServer {
+
+	private DemoServer() {}
+
+	public static void main(String[] args) {
+		String port = System.getProperty("demo.port", "8080");
+		SpringApplication app = new SpringApplication(HapiTestServer.class);
+		app.setDefaultProperties(Map.of("server.port", port, "spring.main.banner-mode", "off"));
+		ConfigurableApplicationContext context = app.run(args);
+		String base = "http://localhost:" + port + "/fhir";
+		DemoData.load(context, base);
+	}
+}

@@ -1,0 +1,168 @@
+package io.hapireindex.testhost;
+
+import ca.uhn.fhir.batch2.jobs.config.Batch2JobsConfig;
+import ca.uhn.fhir.batch2.jobs.bulkmodify.reindex.ReindexProvider;
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.IValidationSupport;
+import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
+import ca.uhn.fhir.jpa.api.config.ThreadPoolFactoryConfig;
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.batch2.JpaBatch2Config;
+import ca.uhn.fhir.jpa.config.HapiJpaConfig;
+import ca.uhn.fhir.jpa.config.r4.JpaR4Config;
+import ca.uhn.fhir.jpa.config.util.HapiEntityManagerFactoryUtil;
+import ca.uhn.fhir.jpa.model.config.PartitionSettings;
+import ca.uhn.fhir.jpa.model.config.SubscriptionSettings;
+import ca.uhn.fhir.jpa.model.dialect.HapiFhirH2Dialect;
+import ca.uhn.fhir.jpa.model.dialect.HapiFhirPostgresDialect;
+import ca.uhn.fhir.jpa.provider.InstanceReindexProvider;
+import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
+import ca.uhn.fhir.jpa.provider.JpaSystemProvider;
+import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
+import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import com.zaxxer.hikari.HikariDataSource;
+import jakarta.persistence.EntityManagerFactory;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.elasticsearch.ElasticsearchRestClientAutoConfiguration;
+import org.springframework.boot.autoconfigure.thymeleaf.ThymeleafAutoConfiguration;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Lazy;
+import org.springframework.context.annotation.Primary;
+import org.springframework.core.env.Environment;
+import org.springframework.orm.jpa.JpaTransactionManager;
+import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
+
+import java.util.Properties;
+import javax.sql.DataSource;
+
+/**
+ * A HAPI FHIR JPA R4 server as a host would set it up (the beans of the official starter, trimmed), on
+ * embedded Tomcat at {@code /fhir}. It knows nothing about the module: the module arrives through Spring
+ * Boot auto-configuration, as it does in the starter. HAPI's own {@link ReindexProvider} and
+ * {@link InstanceReindexProvider} are registered on purpose, so the tests can show the module removes them.
+ *
+ * <p>Database: {@code test.db=h2} (default, in memory) or {@code test.db=postgres} ({@code test.pg.url},
+ * {@code test.pg.user}, {@code test.pg.password}).
+ */
+@SpringBootApplication(exclude = {ElasticsearchRestClientAutoConfiguration.class, ThymeleafAutoConfiguration.class})
+@Import({
+	JpaR4Config.class,
+	HapiJpaConfig.class,
+	JpaBatch2Config.class,
+	Batch2JobsConfig.class,
+	ThreadPoolFactoryConfig.class,
+	SubscriptionChannelConfig.class
+})
+public class HapiTestServer {
+
+	static boolean isPostgres(Environment env) {
+		return "postgres".equalsIgnoreCase(env.getProperty("test.db", "h2"));
+	}
+
+	@Bean
+	public DataSource dataSource(Environment env) {
+		HikariDataSource ds = new HikariDataSource();
+		if (isPostgres(env)) {
+			ds.setJdbcUrl(env.getProperty("test.pg.url", "jdbc:postgresql://127.0.0.1:5432/test"));
+			ds.setUsername(env.getProperty("test.pg.user", "postgres"));
+			ds.setPassword(env.getProperty("test.pg.password", ""));
+		} else {
+			ds.setJdbcUrl(env.getProperty(
+					"test.h2.url", "jdbc:h2:mem:hapi-reindex-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1"));
+			ds.setUsername("sa");
+		}
+		ds.setMaximumPoolSize(20);
+		return ds;
+	}
+
+	@Bean
+	public JpaStorageSettings storageSettings() {
+		JpaStorageSettings settings = new JpaStorageSettings();
+		settings.setAllowExternalReferences(true);
+		// Hosts that follow the module's docs turn this off; with it on, every SearchParameter write would
+		// start HAPI's own REINDEX job behind the tests' back.
+		settings.setMarkResourcesForReindexingUponSearchParameterChange(false);
+		return settings;
+	}
+
+	@Bean
+	public PartitionSettings partitionSettings() {
+		return new PartitionSettings();
+	}
+
+	@Bean
+	public SubscriptionSettings subscriptionSettings() {
+		return new SubscriptionSettings();
+	}
+
+	@Bean
+	@Primary
+	public LocalContainerEntityManagerFactoryBean entityManagerFactory(
+			DataSource dataSource,
+			ConfigurableListableBeanFactory beanFactory,
+			FhirContext fhirContext,
+			JpaStorageSettings storageSettings,
+			Environment env) {
+		LocalContainerEntityManagerFactoryBean emf =
+				HapiEntityManagerFactoryUtil.newEntityManagerFactory(beanFactory, fhirContext, storageSettings);
+		emf.setPersistenceUnitName("HAPI_PU");
+		emf.setDataSource(dataSource);
+		Properties jpa = new Properties();
+		jpa.put("hibernate.dialect",
+				isPostgres(env) ? HapiFhirPostgresDialect.class.getName() : HapiFhirH2Dialect.class.getName());
+		jpa.put("hibernate.hbm2ddl.auto", "update");
+		jpa.put("hibernate.search.enabled", "false");
+		jpa.put("hibernate.format_sql", "false");
+		jpa.put("hibernate.show_sql", "false");
+		jpa.put("hibernate.jdbc.batch_size", "20");
+		jpa.put("hibernate.cache.use_query_cache", "false");
+		jpa.put("hibernate.cache.use_second_level_cache", "false");
+		jpa.put("hibernate.cache.use_structured_entries", "false");
+		jpa.put("hibernate.cache.use_minimal_puts", "false");
+		emf.setJpaProperties(jpa);
+		return emf;
+	}
+
+	@Bean
+	@Primary
+	public JpaTransactionManager transactionManager(EntityManagerFactory entityManagerFactory) {
+		return new JpaTransactionManager(entityManagerFactory);
+	}
+
+	@Bean
+	public RestfulServer restfulServer(
+			IFhirSystemDao<?, ?> systemDao,
+			ResourceProviderFactory resourceProviders,
+			JpaSystemProvider<?, ?> systemProvider,
+			ReindexProvider hapiReindexProvider,
+			@Lazy InstanceReindexProvider hapiInstanceReindexProvider,
+			DatabaseBackedPagingProvider pagingProvider,
+			JpaStorageSettings storageSettings,
+			ISearchParamRegistry searchParamRegistry,
+			IValidationSupport validationSupport) {
+		RestfulServer server = new RestfulServer(systemDao.getContext());
+		server.registerProviders(resourceProviders.createProviders());
+		server.registerProvider(systemProvider);
+		server.registerProvider(hapiReindexProvider);
+		server.registerProvider(hapiInstanceReindexProvider);
+		server.setPagingProvider(pagingProvider);
+		server.setDefaultPrettyPrint(true);
+		server.setServerConformanceProvider(new JpaCapabilityStatementProvider(
+				server, systemDao, storageSettings, searchParamRegistry, validationSupport));
+		return server;
+	}
+
+	@Bean
+	public ServletRegistrationBean<RestfulServer> fhirServlet(RestfulServer restfulServer) {
+		ServletRegistrationBean<RestfulServer> registration = new ServletRegistrationBean<>(restfulServer, "/fhir/*");
+		registration.setName("fhirServlet");
+		registration.setLoadOnStartup(1);
+		return registration;
+	}
+}
