@@ -1,0 +1,76 @@
+package io.hapireindex.it;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import io.hapireindex.testhost.HapiTestServer;
+import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.SearchParameter;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * Every integration test talks to one real HAPI JPA server ({@link HapiTestServer}) over HTTP. They share
+ * this base so Spring's context cache starts the server once for the whole suite.
+ */
+@SpringBootTest(classes = HapiTestServer.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+public abstract class HapiServerTestBase {
+
+	protected static final FhirContext FHIR = FhirContext.forR4Cached();
+
+	@LocalServerPort
+	protected int port;
+
+	@Autowired
+	protected DataSource dataSource;
+
+	@Autowired
+	protected ISearchParamRegistry searchParamRegistry;
+
+	protected IGenericClient client;
+	protected HapiDatabase db;
+
+	@BeforeEach
+	void connect() {
+		FHIR.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+		client = FHIR.newRestfulGenericClient(baseUrl());
+		db = new HapiDatabase(new JdbcTemplate(dataSource));
+	}
+
+	protected String baseUrl() {
+		return "http://localhost:" + port + "/fhir";
+	}
+
+	/** Ids and codes unique to this run, so the suite also runs against a database that is not empty. */
+	protected static String unique(String prefix) {
+		return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	/**
+	 * Creates (or updates) a custom SearchParameter and makes this node use it at once. HAPI refreshes its
+	 * registry after commit anyway; forcing it keeps the tests from depending on timing.
+	 */
+	protected SearchParameter putSearchParameter(
+			String id, String code, String base, Enumerations.SearchParamType type, String expression) {
+		SearchParameter sp = new SearchParameter();
+		sp.setId("SearchParameter/" + id);
+		sp.setUrl("http://example.org/fhir/SearchParameter/" + id);
+		sp.setName(code);
+		sp.setCode(code);
+		sp.addBase(base);
+		sp.setType(type);
+		sp.setExpression(expression);
+		sp.setStatus(Enumerations.PublicationStatus.ACTIVE);
+		sp.setDescription("test parameter " + code);
+		client.update().resource(sp).execute();
+		searchParamRegistry.forceRefresh();
+		return sp;
+	}
+}
