@@ -17,8 +17,8 @@ public class ReindexProperties {
 	private boolean enabled = true;
 
 	/**
-	 * Whether HAPI's own $reindex and $reindex-dryrun bindings are removed, so only this module's answer and
-	 * appear in the CapabilityStatement.
+	 * Whether HAPI's own $reindex and $reindex-dryrun bindings are removed, so only this module's operations answer
+	 * and appear in the CapabilityStatement.
 	 */
 	private boolean replaceHapiOperations = true;
 

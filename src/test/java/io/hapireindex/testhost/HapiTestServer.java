@@ -21,6 +21,8 @@ import ca.uhn.fhir.jpa.provider.JpaSystemProvider;
 import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
 import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
 import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.interceptor.partition.RequestTenantPartitionInterceptor;
+import ca.uhn.fhir.rest.server.tenant.UrlBaseTenantIdentificationStrategy;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import com.zaxxer.hikari.HikariDataSource;
@@ -91,9 +93,16 @@ public class HapiTestServer {
 		return settings;
 	}
 
+	/** {@code test.partitioning=true}: HAPI partitioning on, partition named by the first URL segment. */
+	static boolean isPartitioned(Environment env) {
+		return env.getProperty("test.partitioning", Boolean.class, false);
+	}
+
 	@Bean
-	public PartitionSettings partitionSettings() {
-		return new PartitionSettings();
+	public PartitionSettings partitionSettings(Environment env) {
+		PartitionSettings settings = new PartitionSettings();
+		settings.setPartitioningEnabled(isPartitioned(env));
+		return settings;
 	}
 
 	@Bean
@@ -145,8 +154,14 @@ public class HapiTestServer {
 			DatabaseBackedPagingProvider pagingProvider,
 			JpaStorageSettings storageSettings,
 			ISearchParamRegistry searchParamRegistry,
-			IValidationSupport validationSupport) {
+			IValidationSupport validationSupport,
+			RequestTenantPartitionInterceptor tenantPartitionInterceptor,
+			Environment env) {
 		RestfulServer server = new RestfulServer(systemDao.getContext());
+		if (isPartitioned(env)) {
+			server.setTenantIdentificationStrategy(new UrlBaseTenantIdentificationStrategy());
+			server.registerInterceptor(tenantPartitionInterceptor);
+		}
 		server.registerProviders(resourceProviders.createProviders());
 		server.registerProvider(systemProvider);
 		server.registerProvider(hapiReindexProvider);
