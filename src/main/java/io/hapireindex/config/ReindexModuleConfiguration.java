@@ -1,21 +1,47 @@
 package io.hapireindex.config;
 
+import ca.uhn.fhir.batch2.api.IJobCoordinator;
+import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
+import ca.uhn.fhir.batch2.model.JobDefinition;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.api.svc.IBatch2DaoSvc;
 import ca.uhn.fhir.jpa.dao.IJpaStorageResourceParser;
 import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
+import ca.uhn.fhir.jpa.partition.IPartitionLookupSvc;
 import ca.uhn.fhir.jpa.partition.IRequestPartitionHelperSvc;
+import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractorSvc;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import io.hapireindex.index.IndexRowMapper;
 import io.hapireindex.index.InstanceReindexService;
+import io.hapireindex.job.BatchReindexer;
+import io.hapireindex.job.GenerateScopesStep;
+import io.hapireindex.job.JobCompletionNudger;
+import io.hapireindex.job.LoadIdsStep;
+import io.hapireindex.job.ReindexJobDefinitionFactory;
+import io.hapireindex.job.ReindexJobParameters;
+import io.hapireindex.job.ReindexJobService;
+import io.hapireindex.job.ReindexStep;
 import io.hapireindex.operation.InstanceReindexOperationProvider;
+import io.hapireindex.operation.JobApiInterceptor;
+import io.hapireindex.operation.ResponseStatusInterceptor;
+import io.hapireindex.operation.StartReindexOperationProvider;
+import io.hapireindex.operation.StartRequestParser;
+import io.hapireindex.operation.TypeStartReindexOperationProvider;
+import io.hapireindex.status.JobProgressStore;
+import io.hapireindex.throttle.ReindexThrottle;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 
 /**
  * The module's one configuration entry point. Spring Boot hosts get it through
@@ -29,15 +55,17 @@ public class ReindexModuleConfiguration {
 
 	@Bean
 	public static RestfulServerRegistrar hapiFhirReindexRestfulServerRegistrar(
-			ObjectProvider<RestfulServerRegistrar.ModuleProviders> providers,
+			ObjectProvider<RestfulServerRegistrar.ModuleServerParts> parts,
 			ObjectProvider<ReindexProperties> properties) {
-		return new RestfulServerRegistrar(providers, properties);
+		return new RestfulServerRegistrar(parts, properties);
 	}
 
 	@Bean
 	public ReindexProperties hapiFhirReindexProperties() {
 		return new ReindexProperties();
 	}
+
+	// --- instance level ---
 
 	@Bean
 	public IndexRowMapper hapiFhirReindexIndexRowMapper(
@@ -66,8 +94,86 @@ public class ReindexModuleConfiguration {
 				rowMapper);
 	}
 
+	// --- the batch2 job ---
+
 	@Bean
-	public RestfulServerRegistrar.ModuleProviders hapiFhirReindexProviders(InstanceReindexService instanceService) {
-		return new RestfulServerRegistrar.ModuleProviders(List.of(new InstanceReindexOperationProvider(instanceService)));
+	public JobProgressStore hapiFhirReindexProgressStore(DataSource dataSource) {
+		return new JobProgressStore(dataSource);
+	}
+
+	@Bean
+	public ReindexThrottle hapiFhirReindexThrottle(DataSource dataSource, ReindexProperties properties) {
+		return new ReindexThrottle(dataSource, TimeUnit.SECONDS.toMillis(properties.getSlotLeaseSeconds()));
+	}
+
+	@Bean(destroyMethod = "close")
+	public JobCompletionNudger hapiFhirReindexCompletionNudger(
+			IJobMaintenanceService maintenance, IJobCoordinator coordinator) {
+		return new JobCompletionNudger(maintenance, coordinator);
+	}
+
+	@Bean
+	public BatchReindexer hapiFhirReindexBatchReindexer(
+			DaoRegistry daoRegistry,
+			IFhirSystemDao<?, ?> systemDao,
+			IHapiTransactionService transactionService,
+			DataSource dataSource) {
+		return new BatchReindexer(daoRegistry, systemDao, transactionService, dataSource);
+	}
+
+	@Bean
+	public JobDefinition<ReindexJobParameters> hapiFhirReindexJobDefinition(
+			JobProgressStore progress,
+			DataSource dataSource,
+			PartitionSettings partitionSettings,
+			IBatch2DaoSvc batch2DaoSvc,
+			BatchReindexer reindexer,
+			ReindexThrottle throttle,
+			IJobCoordinator coordinator,
+			JobCompletionNudger nudger) {
+		return ReindexJobDefinitionFactory.create(
+				new GenerateScopesStep(progress),
+				new LoadIdsStep(dataSource, partitionSettings, batch2DaoSvc, progress),
+				new ReindexStep(reindexer, progress, throttle, coordinator, nudger));
+	}
+
+	@Bean
+	public ReindexJobService hapiFhirReindexJobService(
+			IJobCoordinator coordinator, JobProgressStore progress, JobCompletionNudger nudger) {
+		return new ReindexJobService(coordinator, progress, nudger);
+	}
+
+	@Bean
+	public StartRequestParser hapiFhirReindexStartRequestParser(
+			FhirContext fhirContext,
+			DaoRegistry daoRegistry,
+			MatchUrlService matchUrlService,
+			ISearchParamRegistry searchParamRegistry,
+			PartitionSettings partitionSettings,
+			IPartitionLookupSvc partitionLookup,
+			ReindexProperties properties) {
+		return new StartRequestParser(
+				fhirContext, daoRegistry, matchUrlService, searchParamRegistry, partitionSettings, partitionLookup, properties);
+	}
+
+	// --- what goes on the host's RestfulServer ---
+
+	@Bean
+	public RestfulServerRegistrar.ModuleServerParts hapiFhirReindexServerParts(
+			InstanceReindexService instanceService,
+			StartRequestParser parser,
+			ReindexJobService jobs,
+			IRequestPartitionHelperSvc partitionHelper,
+			FhirContext fhirContext,
+			DaoRegistry daoRegistry) {
+		List<Object> providers = new ArrayList<>();
+		providers.add(new InstanceReindexOperationProvider(instanceService));
+		providers.add(new StartReindexOperationProvider(parser, jobs, partitionHelper, fhirContext));
+		for (String type : new TreeSet<>(daoRegistry.getRegisteredDaoTypes())) {
+			providers.add(new TypeStartReindexOperationProvider(
+					fhirContext.getResourceDefinition(type).getImplementingClass(), parser, jobs, partitionHelper, fhirContext));
+		}
+		return new RestfulServerRegistrar.ModuleServerParts(
+				providers, List.of(new ResponseStatusInterceptor(), new JobApiInterceptor(jobs)));
 	}
 }

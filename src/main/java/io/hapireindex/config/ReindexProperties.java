@@ -22,6 +22,42 @@ public class ReindexProperties {
 	 */
 	private boolean replaceHapiOperations = true;
 
+	/** Resources per work chunk when a request gives no maximumNumberOfResourcesPerQuery / batchSize (1..5000). */
+	private int defaultBatchSize = 500;
+
+	/** Chunks of one job in flight at once across the cluster when a request gives no maximumConcurrency (1..10). */
+	private int defaultMaximumConcurrency = 2;
+
+	/**
+	 * How long a node may hold one of a job's concurrency slots before another node may take it over (a node
+	 * that died frees its slots after this long).
+	 */
+	private long slotLeaseSeconds = 600;
+
+	public long getSlotLeaseSeconds() {
+		return slotLeaseSeconds;
+	}
+
+	public void setSlotLeaseSeconds(long slotLeaseSeconds) {
+		this.slotLeaseSeconds = slotLeaseSeconds;
+	}
+
+	public int getDefaultBatchSize() {
+		return defaultBatchSize;
+	}
+
+	public void setDefaultBatchSize(int defaultBatchSize) {
+		this.defaultBatchSize = defaultBatchSize;
+	}
+
+	public int getDefaultMaximumConcurrency() {
+		return defaultMaximumConcurrency;
+	}
+
+	public void setDefaultMaximumConcurrency(int defaultMaximumConcurrency) {
+		this.defaultMaximumConcurrency = defaultMaximumConcurrency;
+	}
+
 	public boolean isEnabled() {
 		return enabled;
 	}

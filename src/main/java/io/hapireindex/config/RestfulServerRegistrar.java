@@ -24,11 +24,11 @@ public class RestfulServerRegistrar implements BeanPostProcessor {
 
 	private static final Logger LOG = LoggerFactory.getLogger(RestfulServerRegistrar.class);
 
-	private final ObjectProvider<ModuleProviders> providers;
+	private final ObjectProvider<ModuleServerParts> parts;
 	private final ObjectProvider<ReindexProperties> properties;
 
-	public RestfulServerRegistrar(ObjectProvider<ModuleProviders> providers, ObjectProvider<ReindexProperties> properties) {
-		this.providers = providers;
+	public RestfulServerRegistrar(ObjectProvider<ModuleServerParts> parts, ObjectProvider<ReindexProperties> properties) {
+		this.parts = parts;
 		this.properties = properties;
 	}
 
@@ -42,21 +42,24 @@ public class RestfulServerRegistrar implements BeanPostProcessor {
 
 	/** Public so a host that creates its RestfulServer outside Spring can call it before {@code init()}. */
 	public void register(RestfulServer server) {
-		List<Object> moduleProviders = providers.getObject().all();
+		ModuleServerParts module = parts.getObject();
+		List<Object> moduleProviders = module.providers();
 		ReindexProperties settings = properties.getIfAvailable(ReindexProperties::new);
 		if (settings.isReplaceHapiOperations()) {
 			Set<Class<?>> types = moduleProviders.stream().map(Object::getClass).collect(Collectors.toSet());
 			// The server's own interceptor service: binding events never reach the JPA interceptor service.
 			server.getInterceptorService().registerInterceptor(new HapiReindexBindingFilter(types));
 		}
+		module.interceptors().forEach(server.getInterceptorService()::registerInterceptor);
 		server.registerProviders(moduleProviders);
 		LOG.info("hapi-fhir-reindex registered {} provider(s) on {}", moduleProviders.size(), server.getClass().getName());
 	}
 
-	/** The module's providers, as one bean so the registrar has a single thing to look up. */
-	public record ModuleProviders(List<Object> all) {
-		public ModuleProviders {
-			all = List.copyOf(all);
+	/** The module's providers and server interceptors, as one bean so the registrar has one thing to look up. */
+	public record ModuleServerParts(List<Object> providers, List<Object> interceptors) {
+		public ModuleServerParts {
+			providers = List.copyOf(providers);
+			interceptors = List.copyOf(interceptors);
 		}
 	}
 }

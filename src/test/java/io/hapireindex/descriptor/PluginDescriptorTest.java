@@ -7,6 +7,7 @@ import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.annotation.OperationParam;
 import ca.uhn.fhir.rest.server.IResourceProvider;
+import org.hl7.fhir.instance.model.api.IBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -139,10 +140,12 @@ class PluginDescriptorTest {
 				problems.add("operation " + key + ": provider in code " + c.provider + ", in descriptor " + d.provider);
 			}
 			if (c.resourceTypes == null) {
-				// IResourceProvider: the type is only known at runtime; the descriptor must name concrete types.
-				if (d.resourceTypes == null || d.resourceTypes.isEmpty() || d.resourceTypes.contains("*")) {
+				// IResourceProvider: the type is only known at runtime. The descriptor names the concrete types,
+				// or ["*"] when the module registers one provider instance per resource type the server stores.
+				if (d.resourceTypes == null || d.resourceTypes.isEmpty()) {
 					problems.add("operation " + key + ": bound by an IResourceProvider, so the descriptor must list its"
-							+ " concrete resourceTypes, has " + d.resourceTypes);
+							+ " resourceTypes (concrete types, or [\"*\"] for one provider per stored type), has "
+							+ d.resourceTypes);
 				}
 			} else if (!c.resourceTypes.equals(d.resourceTypes)) {
 				problems.add("operation " + key + ": resourceTypes in code " + c.resourceTypes + ", in descriptor "
@@ -152,7 +155,7 @@ class PluginDescriptorTest {
 				if (!d.parameters.containsKey(name)) {
 					problems.add("operation " + key + ": parameter '" + name + "' " + c.parameters.get(name)
 							+ " is in the code but missing from the descriptor");
-				} else if (!c.parameters.get(name).equals(d.parameters.get(name))) {
+				} else if (!c.parameters.get(name).matches(d.parameters.get(name))) {
 					problems.add("operation " + key + ": parameter '" + name + "' is " + c.parameters.get(name)
 							+ " in the code but " + d.parameters.get(name) + " in the descriptor");
 				}
@@ -559,8 +562,8 @@ class PluginDescriptorTest {
 				return definition.getMetadata().isIndependent(); // abstract bases count: HAPI binds inherited methods
 			}
 		};
-		scanner.addIncludeFilter((reader, factory) ->
-				reader.getAnnotationMetadata().hasAnnotatedMethods(Operation.class.getName()));
+		// HAPI binds inherited @Operation methods too (a type-bound subclass of a server-level provider)
+		scanner.addIncludeFilter((reader, factory) -> declaresOperationInHierarchy(reader.getClassMetadata().getClassName()));
 		List<Class<?>> result = new ArrayList<>();
 		scanner.findCandidateComponents(BASE_PACKAGE).forEach(bd -> {
 			try {
@@ -579,6 +582,21 @@ class PluginDescriptorTest {
 		Map<String, OperationRow> rows = new TreeMap<>();
 		operationRows(provider).forEach(r -> rows.merge(r.key(), r, OperationRow::mergeSameKey));
 		return rows;
+	}
+
+	private static boolean declaresOperationInHierarchy(String className) {
+		try {
+			for (Class<?> c = Class.forName(className); c != null && c != Object.class; c = c.getSuperclass()) {
+				for (Method method : c.getDeclaredMethods()) {
+					if (method.isAnnotationPresent(Operation.class)) {
+						return true;
+					}
+				}
+			}
+			return false;
+		} catch (ClassNotFoundException | LinkageError e) {
+			return false;
+		}
 	}
 
 	/** One row per (operation, level) of one provider class, derived as HAPI 8.8.0 binds it. */
@@ -613,7 +631,8 @@ class PluginDescriptorTest {
 				List<String> resourceTypes;
 				if (!resourceBound) {
 					levels.add(idParam != null ? "instance" : "server");
-					resourceTypes = idParam != null && op.global() ? List.of("*") : null;
+					// server level: no type; a global instance method: every type
+					resourceTypes = idParam != null && op.global() ? List.of("*") : List.of();
 				} else {
 					if (idParam == null) {
 						levels.add("type");
@@ -640,10 +659,8 @@ class PluginDescriptorTest {
 					}
 				}
 				String where = provider.getName() + "#" + method.getName();
-				boolean serverLevel = levels.contains("server");
 				for (String level : levels) {
-					rows.add(new OperationRow(name, level, methods, params, provider.getName(),
-							serverLevel ? null : resourceTypes, where));
+					rows.add(new OperationRow(name, level, methods, params, provider.getName(), resourceTypes, where));
 				}
 			}
 		}
@@ -669,7 +686,9 @@ class PluginDescriptorTest {
 			Class<?> element = collection ? elementClass(p.getParameterizedType()) : p.getType();
 			type = element == null ? null : fhirName(element);
 		}
-		if (type == null) {
+		Class<?> declaredElement = collection ? elementClass(p.getParameterizedType()) : p.getType();
+		if (type == null && !IBase.class.equals(declaredElement)) {
+			// IBase is deliberate (the module parses the value itself); anything else unreadable is a mistake
 			codeProblems.add(provider.getName() + "#" + method.getName() + " parameter '" + param.name()
 					+ "': the FHIR type cannot be read from the code; set @OperationParam(typeName = ...)");
 		}
@@ -742,6 +761,15 @@ class PluginDescriptorTest {
 	// ---------------------------------------------------------------- helpers
 
 	record ParamSpec(int min, String max, String type) {
+		/**
+		 * Same cardinality, and the same FHIR type where the code declares one. Parameters the module reads
+		 * itself are declared untyped ({@code IBase}) in code; the descriptor must still give their type.
+		 */
+		boolean matches(ParamSpec declared) {
+			return min == declared.min && max.equals(declared.max)
+					&& (type == null ? declared.type != null : type.equals(declared.type));
+		}
+
 		@Override
 		public String toString() {
 			return type + " " + min + ".." + max;

@@ -9,6 +9,10 @@ import ca.uhn.fhir.rest.server.method.BaseMethodBinding;
 import ca.uhn.fhir.rest.server.method.OperationMethodBinding;
 import io.hapireindex.config.ReindexAutoConfiguration;
 import io.hapireindex.operation.InstanceReindexOperationProvider;
+import io.hapireindex.operation.StartParameterNames;
+import io.hapireindex.operation.StartReindexOperationProvider;
+import ca.uhn.fhir.rest.api.MethodOutcome;
+import org.hl7.fhir.r4.model.IntegerType;
 import io.hapireindex.testhost.HapiTestServer;
 import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.OperationDefinition;
@@ -72,7 +76,15 @@ class CapabilityAndBindingsIT extends HapiServerTestBase {
 				.toList();
 		assertThat(reindexBindings).isNotEmpty();
 		assertThat(reindexBindings)
-				.allMatch(b -> b.getProvider() instanceof InstanceReindexOperationProvider, "bound to the module");
+				.allMatch(b -> b.getProvider() instanceof InstanceReindexOperationProvider
+						|| b.getProvider() instanceof StartReindexOperationProvider, "bound to the module");
+		assertThat(reindexBindings.stream().filter(b -> b.isCanOperateAtServerLevel()))
+				.as("server-level $reindex is the module's job start")
+				.singleElement()
+				.satisfies(b -> assertThat(b.getProvider()).isExactlyInstanceOf(StartReindexOperationProvider.class));
+		assertThat(reindexBindings.stream().filter(b -> b.isCanOperateAtTypeLevel()).map(b -> b.getResourceName()))
+				.as("type-level $reindex for every stored type")
+				.contains("Patient", "Observation", "SearchParameter");
 		assertThat(bindings.stream().map(BaseMethodBinding::getProvider))
 				.as("HAPI's instance provider has nothing but $reindex and $reindex-dryrun")
 				.noneMatch(p -> p instanceof InstanceReindexProvider);
@@ -107,29 +119,35 @@ class CapabilityAndBindingsIT extends HapiServerTestBase {
 					.map(OperationDefinition.OperationDefinitionParameterComponent::getName)
 					.toList();
 			assertThat(od.getInstance()).isTrue();
-			// HAPI's server-level parameters must not leak into the merged definition
-			assertThat(params).doesNotContain("url", "batchSize", "reindexSearchParameters", "partitionId");
 			if (od.getCode().equals("reindex-dryrun")) {
 				assertThat(params).containsExactly("code");
 				assertThat(od.getAffectsState()).isFalse();
 			} else {
+				// HAPI merges the server, type and instance bindings into one definition
 				assertThat(od.getCode()).isEqualTo("reindex");
-				assertThat(params).isEmpty();
+				assertThat(od.getSystem()).isTrue();
+				assertThat(od.getType()).isTrue();
+				assertThat(params).containsExactlyElementsOf(StartParameterNames.ALL);
 				assertThat(od.getAffectsState()).isTrue();
 			}
 		}
 	}
 
 	@Test
-	void hapisServerLevelReindexNoLongerAnswers() {
+	void serverLevelReindexIsAnsweredByTheModuleWithHapisParameterNames() {
 		Parameters hapiStyle = new Parameters();
-		hapiStyle.addParameter("url", "Patient?");
-		assertThatThrownBy(() -> client.operation()
-						.onServer()
-						.named("$reindex")
-						.withParameters(hapiStyle)
-						.execute())
-				.isInstanceOfSatisfying(BaseServerResponseException.class, e -> assertThat(e.getStatusCode())
-						.isBetween(400, 404));
+		hapiStyle.addParameter("url", "Patient?_id=" + unique("nobody"));
+		hapiStyle.addParameter("batchSize", new IntegerType(100));
+		MethodOutcome outcome = client.operation()
+				.onServer()
+				.named("$reindex")
+				.withParameters(hapiStyle)
+				.returnMethodOutcome()
+				.execute();
+		assertThat(outcome.getResponseStatusCode()).isEqualTo(201);
+		assertThat(outcome.getResponseHeaders().get("content-location"))
+				.singleElement()
+				.asString()
+				.startsWith(baseUrl() + "/_operations/reindex/");
 	}
 }

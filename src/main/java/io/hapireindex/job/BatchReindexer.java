@@ -1,0 +1,118 @@
+package io.hapireindex.job;
+
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.api.dao.ReindexOutcome;
+import ca.uhn.fhir.jpa.api.dao.ReindexParameters;
+import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
+import ca.uhn.fhir.jpa.model.dao.JpaPid;
+import ca.uhn.fhir.parser.DataFormatException;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.api.server.storage.TransactionDetails;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+
+/**
+ * Reindexes one batch of resources of one type with HAPI's own {@link IFhirResourceDao#reindex}, so the rows
+ * written are exactly HAPI's. A resource deleted or expunged since its id was loaded is skipped and counted
+ * (HAPI's job throws a NullPointerException on the latter); a resource that cannot be reindexed is reported
+ * with its id and does not stop the rest of the batch.
+ */
+public class BatchReindexer {
+
+	private static final Logger LOG = LoggerFactory.getLogger(BatchReindexer.class);
+	private static final String HAPI_FAILURE_WARNING = "Failed to reindex resource";
+
+	/** What happened to a batch. */
+	public record Result(int reindexed, int skipped, Map<String, String> failures) {}
+
+	private final DaoRegistry daoRegistry;
+	private final IFhirSystemDao<?, ?> systemDao;
+	private final IHapiTransactionService transactionService;
+	private final JdbcTemplate jdbc;
+
+	public BatchReindexer(
+			DaoRegistry daoRegistry,
+			IFhirSystemDao<?, ?> systemDao,
+			IHapiTransactionService transactionService,
+			DataSource dataSource) {
+		this.daoRegistry = daoRegistry;
+		this.systemDao = systemDao;
+		this.transactionService = transactionService;
+		this.jdbc = new JdbcTemplate(dataSource);
+	}
+
+	public Result reindex(String jobId, String resourceType, List<Long> pids, ReindexParameters parameters) {
+		Map<Long, String> live = liveResources(pids);
+		int skipped = pids.size() - live.size();
+		IFhirResourceDao<?> dao = daoRegistry.getResourceDao(resourceType);
+		Map<String, String> failures = new LinkedHashMap<>();
+		try {
+			transactionService.withSystemRequest().execute(() -> {
+				List<JpaPid> jpaPids = live.keySet().stream().map(JpaPid::fromId).collect(Collectors.toList());
+				systemDao.preFetchResources(jpaPids, parameters.getReindexSearchParameters()
+						!= ReindexParameters.ReindexSearchParametersEnum.NONE);
+				TransactionDetails tx = new TransactionDetails();
+				for (Map.Entry<Long, String> next : live.entrySet()) {
+					try {
+						ReindexOutcome outcome =
+								dao.reindex(JpaPid.fromId(next.getKey()), parameters, new SystemRequestDetails(), tx);
+						failureIn(outcome).ifPresent(w -> failures.put(resourceType + "/" + next.getValue(), w));
+					} catch (ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException | DataFormatException e) {
+						failures.put(resourceType + "/" + next.getValue(), e.getMessage());
+					}
+				}
+			});
+		} catch (RuntimeException batchFailure) {
+			// The batch's transaction failed as a whole (a concurrent update under optimisticLock, a
+			// database error): redo it one resource per transaction to reindex the rest and name the culprits.
+			LOG.warn("Reindex job {}: batch of {} {} failed ({}), retrying one by one",
+					jobId, live.size(), resourceType, batchFailure.toString());
+			failures.clear();
+			for (Map.Entry<Long, String> next : live.entrySet()) {
+				try {
+					ReindexOutcome outcome = transactionService.withSystemRequest().execute(() -> dao.reindex(
+							JpaPid.fromId(next.getKey()), parameters, new SystemRequestDetails(), new TransactionDetails()));
+					failureIn(outcome).ifPresent(w -> failures.put(resourceType + "/" + next.getValue(), w));
+				} catch (RuntimeException e) {
+					failures.put(resourceType + "/" + next.getValue(), e.getMessage() == null ? e.toString() : e.getMessage());
+				}
+			}
+		}
+		failures.forEach((id, message) -> LOG.warn("Reindex job {}: {} failed: {}", jobId, id, message));
+		return new Result(live.size() - failures.size(), skipped, failures);
+	}
+
+	/**
+	 * HAPI's DAO catches a resource it cannot parse or index, marks it INDEXING_FAILED and returns only a
+	 * warning (its own job then reports success). Here that is a failed resource.
+	 */
+	private static java.util.Optional<String> failureIn(ReindexOutcome outcome) {
+		return outcome.getWarnings().stream().filter(w -> w.startsWith(HAPI_FAILURE_WARNING)).findFirst();
+	}
+
+	/** pid to FHIR id of the resources that still exist and are not deleted. */
+	private Map<Long, String> liveResources(List<Long> pids) {
+		Map<Long, String> live = new HashMap<>();
+		String marks = pids.stream().map(p -> "?").collect(Collectors.joining(","));
+		jdbc.query(
+				"SELECT RES_ID, FHIR_ID FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL AND RES_ID IN (" + marks + ")",
+				rs -> {
+					live.put(rs.getLong(1), rs.getString(2));
+				},
+				pids.toArray());
+		Map<Long, String> ordered = new LinkedHashMap<>();
+		new ArrayList<>(pids).stream().filter(live::containsKey).forEach(p -> ordered.put(p, live.get(p)));
+		return ordered;
+	}
+}

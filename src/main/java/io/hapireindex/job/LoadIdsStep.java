@@ -1,0 +1,199 @@
+package io.hapireindex.job;
+
+import ca.uhn.fhir.batch2.api.IJobDataSink;
+import ca.uhn.fhir.batch2.api.IJobStepWorker;
+import ca.uhn.fhir.batch2.api.RunOutcome;
+import ca.uhn.fhir.batch2.api.StepExecutionDetails;
+import ca.uhn.fhir.interceptor.model.RequestPartitionId;
+import ca.uhn.fhir.jpa.api.pid.TypedResourcePid;
+import ca.uhn.fhir.jpa.api.svc.IBatch2DaoSvc;
+import ca.uhn.fhir.jpa.model.config.PartitionSettings;
+import io.hapireindex.status.JobProgressStore;
+import jakarta.annotation.Nonnull;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+
+/**
+ * Second step: turns one scope into chunks of at most {@code batchSize} pids.
+ *
+ * <p>Whole types are paged with a keyset on {@code RES_ID} (one short query per page) instead of HAPI's one
+ * stream per URL: a type with millions of rows is never held in one cursor, and each page becomes a chunk
+ * that any node can take. Search URLs with parameters go through HAPI's own id stream, which applies the
+ * search exactly as HAPI would.
+ */
+public class LoadIdsStep implements IJobStepWorker<ReindexJobParameters, ScopeChunk, PidBatch> {
+
+	private static final Logger LOG = LoggerFactory.getLogger(LoadIdsStep.class);
+
+	private final JdbcTemplate jdbc;
+	private final PartitionSettings partitionSettings;
+	private final IBatch2DaoSvc batch2DaoSvc;
+	private final JobProgressStore progress;
+
+	public LoadIdsStep(
+			DataSource dataSource,
+			PartitionSettings partitionSettings,
+			IBatch2DaoSvc batch2DaoSvc,
+			JobProgressStore progress) {
+		this.jdbc = new JdbcTemplate(dataSource);
+		this.partitionSettings = partitionSettings;
+		this.batch2DaoSvc = batch2DaoSvc;
+		this.progress = progress;
+	}
+
+	@Nonnull
+	@Override
+	public RunOutcome run(
+			@Nonnull StepExecutionDetails<ReindexJobParameters, ScopeChunk> details,
+			@Nonnull IJobDataSink<PidBatch> sink) {
+		String jobId = details.getInstance().getInstanceId();
+		ReindexJobParameters params = details.getParameters();
+		ScopeChunk chunk = details.getData();
+		long total;
+		if (!chunk.resourceIds().isEmpty()) {
+			total = loadExplicitIds(jobId, params, chunk, sink);
+		} else {
+			ReindexScope scope = params.scopes().get(chunk.scopeIndex());
+			total = scope.wholeType()
+					? loadWholeType(jobId, params, chunk.scopeIndex(), scope, sink)
+					: loadSearchUrl(jobId, params, chunk.scopeIndex(), scope, sink);
+		}
+		progress.setLoaded(jobId, chunk.scopeIndex(), total);
+		LOG.info("Reindex job {}: scope {} ({}) has {} resource(s)", jobId, chunk.scopeIndex(), chunk.resourceType(), total);
+		return new RunOutcome((int) Math.min(Integer.MAX_VALUE, total));
+	}
+
+	private long loadWholeType(
+			String jobId, ReindexJobParameters params, int scopeIndex, ReindexScope scope, IJobDataSink<PidBatch> sink) {
+		List<Object> args = new ArrayList<>();
+		String partitionSql = partitionFilter(scope.partition(), args);
+		String sql = "SELECT RES_ID FROM HFJ_RESOURCE WHERE RES_TYPE = ? AND RES_DELETED_AT IS NULL" + partitionSql
+				+ " AND RES_ID > ? ORDER BY RES_ID";
+		long after = Long.MIN_VALUE;
+		long total = 0;
+		while (true) {
+			List<Object> pageArgs = new ArrayList<>();
+			pageArgs.add(scope.resourceType());
+			pageArgs.addAll(args);
+			pageArgs.add(after);
+			List<Long> page = jdbc.query(
+					con -> {
+						var ps = con.prepareStatement(sql);
+						for (int i = 0; i < pageArgs.size(); i++) {
+							ps.setObject(i + 1, pageArgs.get(i));
+						}
+						ps.setMaxRows(params.batchSize());
+						return ps;
+					},
+					(rs, i) -> rs.getLong(1));
+			if (page.isEmpty()) {
+				return total;
+			}
+			emit(jobId, scopeIndex, scope.resourceType(), page, sink);
+			total += page.size();
+			after = page.get(page.size() - 1);
+			if (page.size() < params.batchSize()) {
+				return total;
+			}
+		}
+	}
+
+	private long loadSearchUrl(
+			String jobId, ReindexJobParameters params, int scopeIndex, ReindexScope scope, IJobDataSink<PidBatch> sink) {
+		Date end = new Date(System.currentTimeMillis() + TimeUnit.MINUTES.toMillis(1));
+		long[] total = {0};
+		batch2DaoSvc
+				.fetchResourceIdStream(new Date(0), end, scope.partition(), scope.url())
+				.visitStreamNoResult(stream -> {
+					List<Long> page = new ArrayList<>(params.batchSize());
+					Iterator<TypedResourcePid> it = stream.iterator();
+					while (it.hasNext()) {
+						TypedResourcePid next = it.next();
+						page.add(((Number) next.id.getId()).longValue());
+						if (page.size() == params.batchSize()) {
+							emit(jobId, scopeIndex, scope.resourceType(), page, sink);
+							total[0] += page.size();
+							page = new ArrayList<>(params.batchSize());
+						}
+					}
+					if (!page.isEmpty()) {
+						emit(jobId, scopeIndex, scope.resourceType(), page, sink);
+						total[0] += page.size();
+					}
+				});
+		return total[0];
+	}
+
+	/** Explicit ids that do not exist (or are deleted) are errors: the caller named them. */
+	private long loadExplicitIds(String jobId, ReindexJobParameters params, ScopeChunk chunk, IJobDataSink<PidBatch> sink) {
+		RequestPartitionId partition = params.scopes().isEmpty()
+				? RequestPartitionId.allPartitions()
+				: params.scopes().get(0).partition();
+		List<Object> partitionArgs = new ArrayList<>();
+		String partitionSql = partitionFilter(partition, partitionArgs);
+		Map<String, Long> found = new HashMap<>();
+		for (String id : chunk.resourceIds()) {
+			List<Object> args = new ArrayList<>();
+			args.add(chunk.resourceType());
+			args.add(id.substring(id.indexOf('/') + 1));
+			args.addAll(partitionArgs);
+			jdbc.query(
+					"SELECT RES_ID FROM HFJ_RESOURCE WHERE RES_TYPE = ? AND FHIR_ID = ? AND RES_DELETED_AT IS NULL"
+							+ partitionSql,
+					rs -> {
+						found.put(id, rs.getLong(1));
+					},
+					args.toArray());
+		}
+		List<Long> pids = new ArrayList<>();
+		for (String id : chunk.resourceIds()) {
+			Long pid = found.get(id);
+			if (pid == null) {
+				progress.addError(jobId, id, "Resource " + id + " is not known (or is deleted) in the job's partitions");
+				progress.addCounts(jobId, chunk.scopeIndex(), 0, 1, 0);
+			} else {
+				pids.add(pid);
+			}
+		}
+		for (int from = 0; from < pids.size(); from += params.batchSize()) {
+			emit(jobId, chunk.scopeIndex(), chunk.resourceType(), pids.subList(from, Math.min(pids.size(), from + params.batchSize())), sink);
+		}
+		return chunk.resourceIds().size();
+	}
+
+	private void emit(String jobId, int scopeIndex, String type, List<Long> pids, IJobDataSink<PidBatch> sink) {
+		progress.addToTotal(jobId, scopeIndex, pids.size());
+		sink.accept(new PidBatch(scopeIndex, type, pids));
+	}
+
+	/** The SQL for a partition selection; the default partition may be stored as NULL. */
+	private String partitionFilter(RequestPartitionId partition, List<Object> args) {
+		if (partition == null || partition.isAllPartitions() || !partitionSettings.isPartitioningEnabled()) {
+			return "";
+		}
+		List<String> terms = new ArrayList<>();
+		for (Integer id : partition.getPartitionIds()) {
+			if (id == null || id.equals(partitionSettings.getDefaultPartitionId())) {
+				terms.add("PARTITION_ID IS NULL");
+				if (partitionSettings.getDefaultPartitionId() != null) {
+					terms.add("PARTITION_ID = ?");
+					args.add(partitionSettings.getDefaultPartitionId());
+				}
+			} else {
+				terms.add("PARTITION_ID = ?");
+				args.add(id);
+			}
+		}
+		return " AND (" + String.join(" OR ", terms) + ")";
+	}
+}

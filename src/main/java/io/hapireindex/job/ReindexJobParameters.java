@@ -1,0 +1,57 @@
+package io.hapireindex.job;
+
+import ca.uhn.fhir.jpa.api.dao.ReindexParameters;
+import ca.uhn.fhir.model.api.IModelJson;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The validated, resolved parameters of one reindex job, as stored by batch2 with the job instance. Every
+ * scope form of the request (url, resourceType, targetResourceTypes, searchParameter...) has already been
+ * resolved into {@link #scopes} and {@link #resourceIds}; {@link #request} keeps what the caller sent.
+ *
+ * @param scopes                 whole types or search URLs to scan
+ * @param resourceIds            single resources, as {@code Type/id}
+ * @param searchParameterUrls    the targeted search parameters (empty: all active parameters)
+ * @param partitionLabel         how the partition selection is shown in the status
+ * @param restartOf              the job this one finishes the work of, if it is a restart
+ * @param request                the start parameters as given, echoed in the status
+ */
+public record ReindexJobParameters(
+		@JsonProperty("scopes") List<ReindexScope> scopes,
+		@JsonProperty("resourceIds") List<String> resourceIds,
+		@JsonProperty("searchParameterUrls") List<String> searchParameterUrls,
+		@JsonProperty("reindexSearchParameters") ReindexParameters.ReindexSearchParametersEnum reindexSearchParameters,
+		@JsonProperty("optimizeStorage") ReindexParameters.OptimizeStorageModeEnum optimizeStorage,
+		@JsonProperty("optimisticLock") boolean optimisticLock,
+		@JsonProperty("correctCurrentVersion") ReindexParameters.CorrectCurrentVersionModeEnum correctCurrentVersion,
+		@JsonProperty("batchSize") int batchSize,
+		@JsonProperty("maximumConcurrency") int maximumConcurrency,
+		@JsonProperty("queryDelayMillis") int queryDelayMillis,
+		@JsonProperty("targetDataStoreUsagePercentage") int targetDataStoreUsagePercentage,
+		@JsonProperty("partitionLabel") String partitionLabel,
+		@JsonProperty("restartOf") String restartOf,
+		@JsonProperty("request") Map<String, List<String>> request)
+		implements IModelJson {
+
+	public ReindexJobParameters {
+		scopes = scopes == null ? List.of() : List.copyOf(scopes);
+		resourceIds = resourceIds == null ? List.of() : List.copyOf(resourceIds);
+		searchParameterUrls = searchParameterUrls == null ? List.of() : List.copyOf(searchParameterUrls);
+		// insertion order kept: batch2 spots an identical running job by comparing the parameters' JSON
+		request = request == null
+				? Map.of()
+				: java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(request));
+	}
+
+	/** What HAPI's DAO needs for each resource. */
+	public ReindexParameters toHapiParameters() {
+		return new ReindexParameters()
+				.setReindexSearchParameters(reindexSearchParameters)
+				.setOptimizeStorage(optimizeStorage)
+				.setOptimisticLock(optimisticLock)
+				.setCorrectCurrentVersion(correctCurrentVersion);
+	}
+}

@@ -1,0 +1,106 @@
+package io.hapireindex.job;
+
+import ca.uhn.fhir.batch2.api.IJobCoordinator;
+import ca.uhn.fhir.batch2.api.IJobDataSink;
+import ca.uhn.fhir.batch2.api.IJobStepWorker;
+import ca.uhn.fhir.batch2.api.RunOutcome;
+import ca.uhn.fhir.batch2.api.StepExecutionDetails;
+import ca.uhn.fhir.batch2.api.VoidModel;
+import io.hapireindex.status.JobProgressStore;
+import io.hapireindex.throttle.ReindexThrottle;
+import jakarta.annotation.Nonnull;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Last step: reindexes one {@link PidBatch} within the job's throttle, and records the counts.
+ */
+public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatch, VoidModel> {
+
+	private static final Logger LOG = LoggerFactory.getLogger(ReindexStep.class);
+	private static final String NODE = java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
+
+	private final BatchReindexer reindexer;
+	private final JobProgressStore progress;
+	private final ReindexThrottle throttle;
+	private final IJobCoordinator coordinator;
+	private final JobCompletionNudger nudger;
+
+	public ReindexStep(
+			BatchReindexer reindexer,
+			JobProgressStore progress,
+			ReindexThrottle throttle,
+			IJobCoordinator coordinator,
+			JobCompletionNudger nudger) {
+		this.reindexer = reindexer;
+		this.progress = progress;
+		this.throttle = throttle;
+		this.coordinator = coordinator;
+		this.nudger = nudger;
+	}
+
+	@Nonnull
+	@Override
+	public RunOutcome run(
+			@Nonnull StepExecutionDetails<ReindexJobParameters, PidBatch> details, @Nonnull IJobDataSink<VoidModel> sink) {
+		String jobId = details.getInstance().getInstanceId();
+		ReindexJobParameters params = details.getParameters();
+		PidBatch batch = details.getData();
+		if (cancelled(jobId)) {
+			LOG.info("Reindex job {}: cancelled, chunk {} not started", jobId, details.getChunkId());
+			return new RunOutcome(0);
+		}
+		ReindexThrottle.Permit permit;
+		try {
+			permit = throttle.acquire(jobId, params.maximumConcurrency(), () -> cancelled(jobId));
+			if (permit == null) {
+				return new RunOutcome(0);
+			}
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while waiting for a reindex slot of job " + jobId, e);
+		}
+		try (permit) {
+			if (params.queryDelayMillis() > 0) {
+				Thread.sleep(params.queryDelayMillis());
+			}
+			// the last moment a cancel can still stop this chunk before it writes anything
+			if (cancelled(jobId)) {
+				LOG.info("Reindex job {}: cancelled, chunk {} not started", jobId, details.getChunkId());
+				return new RunOutcome(0);
+			}
+			long start = System.currentTimeMillis();
+			BatchReindexer.Result result =
+					reindexer.reindex(jobId, batch.resourceType(), batch.pids(), params.toHapiParameters());
+			long end = System.currentTimeMillis();
+			long busy = end - start;
+			progress.recordBatch(jobId, new JobProgressStore.BatchRecord(
+					batch.scopeIndex(), batch.pids().size(), start, end, NODE));
+			progress.addCounts(jobId, batch.scopeIndex(), result.reindexed(), result.failures().size(), result.skipped());
+			result.failures().forEach((id, message) -> progress.addError(jobId, id, message));
+			LOG.debug("Reindex job {}: chunk {} reindexed {} {} in {} ms",
+					jobId, details.getChunkId(), result.reindexed(), batch.resourceType(), busy);
+			long pause = ReindexThrottle.dutyCyclePause(busy, params.targetDataStoreUsagePercentage());
+			if (pause > 0) {
+				Thread.sleep(pause);
+			}
+			return new RunOutcome(result.reindexed());
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while throttling reindex job " + jobId, e);
+		} finally {
+			if (progress.allAccountedFor(jobId, expectedScopes(params))) {
+				nudger.nudge(jobId);
+			}
+		}
+	}
+
+	static int expectedScopes(ReindexJobParameters params) {
+		return params.scopes().size()
+				+ (int) params.resourceIds().stream().map(id -> id.substring(0, id.indexOf('/'))).distinct().count();
+	}
+
+	private boolean cancelled(String jobId) {
+		return coordinator.getInstance(jobId).isCancelled();
+	}
+}

@@ -1,0 +1,132 @@
+package io.hapireindex.operation;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.parser.IParser;
+import ca.uhn.fhir.rest.api.Constants;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
+import io.hapireindex.job.ReindexJobService;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Parameters;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The job API at {@code [base]/_operations/reindex} (Azure's paths): {@code GET} lists jobs, {@code GET .../{id}}
+ * reads one, {@code DELETE .../{id}} cancels it.
+ *
+ * <p>Why a hook instead of a provider: {@code _operations} is not a resource type, so HAPI would answer 404
+ * before any provider saw the request. The hook runs on the host's own RestfulServer, so the paths exist
+ * wherever the FHIR servlet is mapped, with no servlet or controller added to the host.
+ */
+@Interceptor
+public class JobApiInterceptor {
+
+	/** Optional tenant segment, then {@code _operations/reindex[/{id}]}. */
+	private static final Pattern PATH = Pattern.compile("^(?:/[^/]+)?/_operations/reindex(?:/([A-Za-z0-9\\-]+))?/?$");
+	private static final Pattern ANY_JOB_PATH = Pattern.compile("^(?:/[^/]+)?/_operations/reindex(?:/.*)?$");
+	private static final int DEFAULT_COUNT = 50;
+	private static final int MAX_COUNT = 1000;
+
+	private final ReindexJobService jobs;
+	private final FhirContext r4 = FhirContext.forR4Cached();
+
+	public JobApiInterceptor(ReindexJobService jobs) {
+		this.jobs = jobs;
+	}
+
+	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_PROCESSED)
+	public boolean handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
+		String path = request.getPathInfo();
+		if (path == null || !ANY_JOB_PATH.matcher(path).matches()) {
+			return true;
+		}
+		try {
+			Matcher m = PATH.matcher(path);
+			if (!m.matches()) {
+				throw new InvalidRequestException("Malformed job path '" + path + "': expected "
+						+ JobApiPaths.COLLECTION + " or " + JobApiPaths.COLLECTION + "/{id}");
+			}
+			String jobId = m.group(1);
+			String method = request.getMethod();
+			if (jobId == null && method.equals("GET")) {
+				write(request, response, 200, list(request));
+			} else if (jobId != null && method.equals("GET")) {
+				write(request, response, 200, jobs.status(jobId));
+			} else if (jobId != null && method.equals("DELETE")) {
+				write(request, response, 202, jobs.cancel(jobId));
+			} else {
+				throw new MethodNotAllowedException(method + " is not allowed on " + path
+						+ " (GET lists or reads jobs, DELETE cancels one)");
+			}
+		} catch (BaseServerResponseException e) {
+			OperationOutcome outcome = new OperationOutcome();
+			outcome.addIssue()
+					.setSeverity(OperationOutcome.IssueSeverity.ERROR)
+					.setCode(e.getStatusCode() == 404 ? OperationOutcome.IssueType.NOTFOUND
+							: e.getStatusCode() == 409 ? OperationOutcome.IssueType.CONFLICT
+							: OperationOutcome.IssueType.INVALID)
+					.setDiagnostics(e.getMessage());
+			write(request, response, e.getStatusCode(), outcome);
+		}
+		return false;
+	}
+
+	private Bundle list(HttpServletRequest request) {
+		String status = request.getParameter("status");
+		int count = DEFAULT_COUNT;
+		String countParam = request.getParameter(Constants.PARAM_COUNT);
+		if (countParam != null) {
+			try {
+				count = Integer.parseInt(countParam);
+			} catch (NumberFormatException e) {
+				count = -1;
+			}
+			if (count < 1 || count > MAX_COUNT) {
+				throw new InvalidRequestException("Parameter '_count': '" + countParam + "' must be 1.." + MAX_COUNT);
+			}
+		}
+		if (status != null && !status.matches("(?i)Queued|Running|Completed|Failed|Canceled")) {
+			throw new InvalidRequestException(
+					"Parameter 'status': '" + status + "' is not one of Queued, Running, Completed, Failed, Canceled");
+		}
+		Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION);
+		for (Parameters job : jobs.list(status, count)) {
+			bundle.addEntry().setResource(job);
+		}
+		bundle.setTotal(bundle.getEntry().size());
+		return bundle;
+	}
+
+	private void write(HttpServletRequest request, HttpServletResponse response, int status, IBaseResource body)
+			throws IOException {
+		boolean xml = wantsXml(request);
+		IParser parser = (xml ? r4.newXmlParser() : r4.newJsonParser()).setPrettyPrint(true);
+		byte[] bytes = parser.encodeResourceToString(body).getBytes(StandardCharsets.UTF_8);
+		response.setStatus(status);
+		response.setContentType((xml ? Constants.CT_FHIR_XML_NEW : Constants.CT_FHIR_JSON_NEW) + ";charset=utf-8");
+		response.setContentLength(bytes.length);
+		response.getOutputStream().write(bytes);
+		response.getOutputStream().flush();
+	}
+
+	private static boolean wantsXml(HttpServletRequest request) {
+		String format = request.getParameter(Constants.PARAM_FORMAT);
+		if (format != null) {
+			return format.contains("xml");
+		}
+		String accept = request.getHeader(Constants.HEADER_ACCEPT);
+		return accept != null && accept.contains("xml") && !accept.contains("json");
+	}
+}

@@ -1,0 +1,155 @@
+package io.hapireindex.status;
+
+import ca.uhn.fhir.batch2.model.JobInstance;
+import ca.uhn.fhir.batch2.model.StatusEnum;
+import io.hapireindex.job.ReindexJobParameters;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.DecimalType;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.StringType;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The status of one job as the contract's {@code Parameters}: Azure's flat fields (so Azure scripts keep
+ * working), Kodjin's {@code stateByResourceType}, and the module's own additions.
+ */
+public final class ReindexJobStatus {
+
+	/** Errors shown in a status; the rest stay in the table for the admin page and export. */
+	static final int MAX_ERRORS_SHOWN = 100;
+
+	private ReindexJobStatus() {}
+
+	/** The contract's status words, from batch2's state and the module's own counts. */
+	public static String statusWord(JobInstance instance, long failed) {
+		StatusEnum status = instance.getStatus();
+		if (status == StatusEnum.CANCELLED || (instance.isCancelled() && !status.isEnded())) {
+			return "Canceled";
+		}
+		return switch (status) {
+			case QUEUED -> "Queued";
+			case COMPLETED -> failed > 0 ? "Failed" : "Completed";
+			case FAILED -> "Failed";
+			default -> "Running";
+		};
+	}
+
+	/** Per-type totals, summed over the scopes of that type. */
+	record TypeState(String type, long total, long reindexed, long failed, long skipped) {}
+
+	public static Parameters toParameters(
+			JobInstance instance,
+			ReindexJobParameters params,
+			List<JobProgressStore.ScopeProgress> scopes,
+			List<JobProgressStore.JobError> errors) {
+		Map<String, TypeState> byType = new LinkedHashMap<>();
+		for (JobProgressStore.ScopeProgress s : scopes) {
+			byType.merge(
+					s.resourceType(),
+					new TypeState(s.resourceType(), s.total(), s.reindexed(), s.failed(), s.skipped()),
+					(a, b) -> new TypeState(a.type(), a.total() + b.total(), a.reindexed() + b.reindexed(),
+							a.failed() + b.failed(), a.skipped() + b.skipped()));
+		}
+		long total = byType.values().stream().mapToLong(TypeState::total).sum();
+		long reindexed = byType.values().stream().mapToLong(TypeState::reindexed).sum();
+		long failed = byType.values().stream().mapToLong(TypeState::failed).sum();
+		long skipped = byType.values().stream().mapToLong(TypeState::skipped).sum();
+		long done = reindexed + failed + skipped;
+
+		Parameters p = new Parameters();
+		p.setId(instance.getInstanceId());
+		p.addParameter("id", new StringType(instance.getInstanceId()));
+		p.addParameter("status", new StringType(statusWord(instance, failed)));
+		addDate(p, "queuedTime", instance.getCreateTime());
+		addDate(p, "startTime", instance.getStartTime());
+		addDate(p, "endTime", instance.getEndTime());
+		addDate(p, "lastModified", instance.getUpdateTime() != null ? instance.getUpdateTime() : instance.getCreateTime());
+		p.addParameter("totalResourcesToReindex", new DecimalType(total));
+		p.addParameter("resourcesSuccessfullyReindexed", new DecimalType(reindexed));
+		p.addParameter("resourcesFailed", new DecimalType(failed));
+		p.addParameter("resourcesSkipped", new DecimalType(skipped));
+		boolean ended = instance.getStatus().isEnded();
+		p.addParameter("progress", new DecimalType(progressPercent(done, total, ended && !instance.isCancelled())));
+		p.addParameter("resources", new StringType(String.join(",", byType.keySet())));
+		p.addParameter("searchParams", new StringType(String.join(",", params.searchParameterUrls())));
+		p.addParameter(
+				"resourceReindexProgressByResource (CountReindexed of Count)",
+				new StringType(byType.values().stream()
+						.map(t -> t.type() + ":" + t.reindexed() + " of " + t.total())
+						.collect(Collectors.joining(", "))));
+		p.addParameter("maximumConcurrency", new DecimalType(params.maximumConcurrency()));
+		p.addParameter("queryDelayIntervalInMilliseconds", new DecimalType(params.queryDelayMillis()));
+		p.addParameter("maximumNumberOfResourcesPerQuery", new DecimalType(params.batchSize()));
+		p.addParameter("targetDataStoreUsagePercentage", new DecimalType(params.targetDataStoreUsagePercentage()));
+		p.addParameter("partition", new StringType(params.partitionLabel()));
+		addRate(p, instance, done, total, ended);
+		if (params.restartOf() != null) {
+			p.addParameter("restartOf", new StringType(params.restartOf()));
+		}
+
+		Parameters.ParametersParameterComponent request = p.addParameter().setName("request");
+		params.request().forEach((name, values) ->
+				values.forEach(v -> request.addPart().setName(name).setValue(new StringType(v))));
+
+		Map<String, String> firstErrorByType = new LinkedHashMap<>();
+		errors.stream().filter(e -> e.resource() != null).forEach(e ->
+				firstErrorByType.putIfAbsent(e.resource().substring(0, e.resource().indexOf('/')), e.message()));
+		for (TypeState t : byType.values()) {
+			Parameters.ParametersParameterComponent state = p.addParameter().setName("stateByResourceType");
+			state.addPart().setName("resourceType").setValue(new StringType(t.type()));
+			state.addPart().setName("count").setValue(new DecimalType(t.total()));
+			state.addPart().setName("reindexed").setValue(new DecimalType(t.reindexed()));
+			state.addPart().setName("failed").setValue(new DecimalType(t.failed()));
+			state.addPart().setName("skipped").setValue(new DecimalType(t.skipped()));
+			if (firstErrorByType.containsKey(t.type())) {
+				state.addPart().setName("error").setValue(new StringType(firstErrorByType.get(t.type())));
+			}
+		}
+		List<JobProgressStore.JobError> shown = new ArrayList<>(errors.subList(0, Math.min(errors.size(), MAX_ERRORS_SHOWN)));
+		for (JobProgressStore.JobError e : shown) {
+			Parameters.ParametersParameterComponent error = p.addParameter().setName("error");
+			if (e.resource() != null) {
+				error.addPart().setName("resource").setValue(new StringType(e.resource()));
+			}
+			error.addPart().setName("message").setValue(new StringType(e.message()));
+		}
+		if (instance.getErrorMessage() != null && !instance.getErrorMessage().isBlank()) {
+			p.addParameter().setName("error").addPart().setName("message").setValue(new StringType(instance.getErrorMessage()));
+		}
+		return p;
+	}
+
+	private static BigDecimal progressPercent(long done, long total, boolean finished) {
+		if (total == 0) {
+			return finished ? BigDecimal.valueOf(100) : BigDecimal.ZERO;
+		}
+		return BigDecimal.valueOf(Math.min(done, total) * 100.0 / total).setScale(1, RoundingMode.HALF_UP);
+	}
+
+	private static void addRate(Parameters p, JobInstance instance, long done, long total, boolean ended) {
+		if (instance.getStartTime() == null) {
+			return;
+		}
+		Date end = ended && instance.getEndTime() != null ? instance.getEndTime() : new Date();
+		double seconds = Math.max(0.001, (end.getTime() - instance.getStartTime().getTime()) / 1000.0);
+		double rate = done / seconds;
+		p.addParameter("resourcesPerSecond", new DecimalType(BigDecimal.valueOf(rate).setScale(1, RoundingMode.HALF_UP)));
+		if (!ended && rate > 0 && total > done) {
+			p.addParameter("estimatedTimeRemaining", new DecimalType(Math.round((total - done) / rate)));
+		}
+	}
+
+	private static void addDate(Parameters p, String name, Date date) {
+		if (date != null) {
+			p.addParameter(name, new DateTimeType(date));
+		}
+	}
+}

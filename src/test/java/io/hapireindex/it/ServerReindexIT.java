@@ -1,0 +1,446 @@
+package io.hapireindex.it;
+
+import ca.uhn.fhir.batch2.api.IJobCoordinator;
+import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
+import ca.uhn.fhir.batch2.jobs.reindex.ReindexJobParameters;
+import ca.uhn.fhir.batch2.model.JobInstanceStartRequest;
+import ca.uhn.fhir.batch2.model.StatusEnum;
+import ca.uhn.fhir.rest.api.CacheControlDirective;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import io.hapireindex.status.JobProgressStore;
+import org.hl7.fhir.r4.model.Address;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.IntegerType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.StringType;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static io.hapireindex.it.JobApi.field;
+import static io.hapireindex.it.JobApi.number;
+import static io.hapireindex.it.JobApi.part;
+import static io.hapireindex.it.JobApi.repeated;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Server- and type-level {@code $reindex} as batch2 jobs, against the real server and database. */
+class ServerReindexIT extends HapiServerTestBase {
+
+	private static final String BIRTH_PLACE = "http://hl7.org/fhir/StructureDefinition/patient-birthPlace";
+
+	@Autowired
+	private IJobCoordinator coordinator;
+
+	@Autowired
+	private IJobMaintenanceService maintenance;
+
+	@Autowired
+	private JobProgressStore progress;
+
+	private JobApi jobs;
+
+	@BeforeEach
+	void jobApi() {
+		jobs = new JobApi(client, baseUrl(), FHIR);
+	}
+
+	@Test
+	void customParameterAfterDataIsIndexedForEveryResourceExactlyAsHapisOwnReindexWould() {
+		String family = unique("Fam");
+		String city = unique("City");
+		List<String> ids = createPatients(family, city, 25);
+		Map<String, HapiDatabase.StoredResource> before = storedState(ids);
+		String code = unique("bp");
+		putSearchParameter(code, code, "Patient", Enumerations.SearchParamType.STRING,
+				"Patient.extension('" + BIRTH_PLACE + "').value.as(Address).city");
+		assertThat(searchCount("Patient?" + code + "=" + city)).isZero();
+
+		String jobId = jobs.start("Patient", params("url", "Patient?family=" + family));
+		Parameters status = jobs.awaitCompleted(jobId);
+
+		assertThat(number(status, "totalResourcesToReindex")).isEqualTo(25);
+		assertThat(number(status, "resourcesSuccessfullyReindexed")).isEqualTo(25);
+		assertThat(number(status, "resourcesFailed")).isZero();
+		assertThat(field(status, "progress")).isEqualTo("100.0");
+		assertThat(field(status, "resources")).isEqualTo("Patient");
+		assertThat(field(status, "resourceReindexProgressByResource (CountReindexed of Count)")).isEqualTo("Patient:25 of 25");
+		assertThat(repeated(status, "stateByResourceType")).singleElement().satisfies(s -> {
+			assertThat(part(s, "resourceType")).isEqualTo("Patient");
+			assertThat(part(s, "count")).isEqualTo("25");
+			assertThat(part(s, "reindexed")).isEqualTo("25");
+		});
+		assertThat(field(status, "endTime")).isNotNull();
+		assertThat(searchCount("Patient?" + code + "=" + city)).isEqualTo(25);
+		assertThat(storedState(ids)).as("no new version, same lastUpdated and bodies").isEqualTo(before);
+
+		Set<String> oursRows = indexRows(ids);
+		assertThat(oursRows).anyMatch(r -> r.contains(code));
+		runHapisOwnReindex("Patient?family=" + family);
+		assertThat(indexRows(ids)).as("HAPI's REINDEX job finds nothing to change").isEqualTo(oursRows);
+	}
+
+	@Test
+	void typeScopesUrlsIdsAndTargetedParametersCombineAsAUnion() {
+		String family = unique("Union");
+		List<String> patients = createPatients(family, "Nowhere", 4);
+		String obsId = createObservation(patients.get(0));
+		String code = unique("gender-copy");
+		putSearchParameter(code, code, "Patient", Enumerations.SearchParamType.TOKEN, "Patient.gender");
+
+		Parameters p = new Parameters();
+		p.addParameter("url", "Patient?family=" + family);
+		p.addParameter("resourceId", "Observation/" + obsId);
+		p.addParameter("resourceId", "Patient/" + patients.get(0));
+		Parameters status = jobs.awaitCompleted(jobs.start(null, p));
+		assertThat(field(status, "resourceReindexProgressByResource (CountReindexed of Count)"))
+				.isEqualTo("Patient:5 of 5, Observation:1 of 1");
+
+		Parameters targeted = new Parameters();
+		targeted.addParameter("searchParameter", code);
+		targeted.addParameter("url", "Patient?family=" + family);
+		targeted.addParameter("resourceId", "Observation/" + obsId);
+		Parameters targetedStatus = jobs.awaitCompleted(jobs.start(null, targeted));
+		assertThat(field(targetedStatus, "resources")).as("only the parameter's base types").isEqualTo("Patient");
+		assertThat(field(targetedStatus, "searchParams")).isEqualTo("http://example.org/fhir/SearchParameter/" + code);
+
+		Parameters byUrl = new Parameters();
+		byUrl.addParameter("targetSearchParameterTypes", "http://example.org/fhir/SearchParameter/" + code);
+		byUrl.addParameter("resourceId", "Patient/" + patients.get(1));
+		Parameters byUrlStatus = jobs.awaitCompleted(jobs.start(null, byUrl));
+		assertThat(number(byUrlStatus, "totalResourcesToReindex")).isEqualTo(1);
+		assertThat(db.tokenRows(db.pid("Patient", patients.get(1)), code)).isNotEmpty();
+	}
+
+	@Test
+	void wholeTypeIsLoadedInKeysetPagesOfTheRequestedSize() {
+		String family = unique("Paged");
+		createPatients(family, "Paged", 3);
+		long observations = db.count("SELECT COUNT(*) FROM HFJ_RESOURCE WHERE RES_TYPE = 'Observation' AND RES_DELETED_AT IS NULL");
+		for (int i = 0; i < 10 - Math.min(observations, 10); i++) {
+			createObservation(null);
+		}
+		long total = db.count("SELECT COUNT(*) FROM HFJ_RESOURCE WHERE RES_TYPE = 'Observation' AND RES_DELETED_AT IS NULL");
+
+		Parameters p = new Parameters();
+		p.addParameter("targetResourceTypes", "Observation");
+		p.addParameter("maximumNumberOfResourcesPerQuery", new IntegerType(3));
+		String jobId = jobs.start(null, p);
+		Parameters status = jobs.awaitCompleted(jobId);
+
+		assertThat(number(status, "totalResourcesToReindex")).isEqualTo(total);
+		assertThat(number(status, "maximumNumberOfResourcesPerQuery")).isEqualTo(3);
+		List<JobProgressStore.BatchRecord> batches = progress.batches(jobId);
+		assertThat(batches).allMatch(b -> b.resources() <= 3);
+		assertThat(batches).hasSize((int) ((total + 2) / 3));
+		assertThat(batches.stream().mapToInt(JobProgressStore.BatchRecord::resources).sum()).isEqualTo((int) total);
+	}
+
+	@Test
+	void maximumConcurrencyBoundsTheChunksInFlight() {
+		String family = unique("Conc");
+		createPatients(family, "Conc", 24);
+		for (int limit : new int[] {1, 2}) {
+			Parameters p = params("url", "Patient?family=" + family);
+			p.addParameter("batchSize", new IntegerType(1));
+			p.addParameter("maximumConcurrency", new IntegerType(limit));
+			String jobId = jobs.start(null, p);
+			jobs.awaitCompleted(jobId);
+			List<JobProgressStore.BatchRecord> batches = progress.batches(jobId);
+			assertThat(batches).hasSize(24);
+			// batch2 runs up to 4 chunks at once on this node: without the throttle this would exceed the limit
+			assertThat(maxInFlight(batches)).as("max in flight with maximumConcurrency=%s", limit).isLessThanOrEqualTo(limit);
+		}
+	}
+
+	@Test
+	void queryDelaySpacesTheBatchesOfAJob() {
+		String family = unique("Delay");
+		createPatients(family, "Delay", 6);
+		Parameters p = params("url", "Patient?family=" + family);
+		p.addParameter("batchSize", new IntegerType(1));
+		p.addParameter("maximumConcurrency", new IntegerType(1));
+		p.addParameter("queryDelayIntervalInMilliseconds", new IntegerType(250));
+		String jobId = jobs.start(null, p);
+		jobs.awaitCompleted(jobId);
+		List<JobProgressStore.BatchRecord> batches = progress.batches(jobId);
+		assertThat(batches).hasSize(6);
+		for (int i = 1; i < batches.size(); i++) {
+			assertThat(batches.get(i).startedMillis() - batches.get(i - 1).startedMillis())
+					.as("gap before batch %s", i)
+					.isGreaterThanOrEqualTo(250);
+		}
+	}
+
+	@Test
+	void targetDataStoreUsageKeepsTheJobsShareOfTimeNearThePercentage() {
+		String family = unique("Duty");
+		createPatients(family, "Duty", 30);
+		Parameters p = params("url", "Patient?family=" + family);
+		p.addParameter("batchSize", new IntegerType(3));
+		p.addParameter("maximumConcurrency", new IntegerType(1));
+		p.addParameter("targetDataStoreUsagePercentage", new IntegerType(25));
+		String jobId = jobs.start(null, p);
+		jobs.awaitCompleted(jobId);
+		List<JobProgressStore.BatchRecord> batches = progress.batches(jobId);
+		long busy = batches.stream().mapToLong(b -> b.endedMillis() - b.startedMillis()).sum();
+		long span = batches.get(batches.size() - 1).endedMillis() - batches.get(0).startedMillis();
+		// after each batch the slot idles 3x its busy time, so the job is busy about 25% of the span
+		assertThat((double) busy / span).as("busy %s ms of %s ms", busy, span).isLessThan(0.40);
+	}
+
+	@Test
+	void cancelStopsTheJobWithinSecondsAndAnEndedJobCannotBeCancelled() {
+		String family = unique("Cancel");
+		createPatients(family, "Cancel", 30);
+		Parameters p = params("url", "Patient?family=" + family);
+		p.addParameter("batchSize", new IntegerType(1));
+		p.addParameter("maximumConcurrency", new IntegerType(1));
+		p.addParameter("queryDelayIntervalInMilliseconds", new IntegerType(300));
+		String jobId = jobs.start(null, p);
+		assertThat(jobs.start(null, p)).as("an identical running job is returned, not a second one").isEqualTo(jobId);
+		awaitReindexed(jobId, 2);
+
+		JobApi.Answer cancel = jobs.delete("/_operations/reindex/" + jobId);
+		assertThat(cancel.status()).isEqualTo(202);
+		long accepted = System.currentTimeMillis();
+		Parameters canceled = jobs.await(jobId, Set.of("Canceled"), Duration.ofSeconds(5));
+		assertThat(System.currentTimeMillis() - accepted).isLessThan(5000);
+		long reindexedAtCancel = number(canceled, "resourcesSuccessfullyReindexed");
+		JobApi.sleep(1500);
+		Parameters later = jobs.status(jobId);
+		assertThat(number(later, "resourcesSuccessfullyReindexed")).as("no chunk starts after the cancel")
+				.isLessThanOrEqualTo(reindexedAtCancel + 1);
+		assertThat(number(later, "resourcesSuccessfullyReindexed")).isLessThan(30);
+		long deadline = System.currentTimeMillis() + 10_000;
+		while (coordinator.getInstance(jobId).getStatus() != StatusEnum.CANCELLED) {
+			assertThat(System.currentTimeMillis()).as("batch2 moves the job to CANCELLED").isLessThan(deadline);
+			JobApi.sleep(100);
+		}
+
+		JobApi.Answer again = jobs.delete("/_operations/reindex/" + jobId);
+		assertThat(again.status()).isEqualTo(409);
+		assertThat(again.outcome().getIssueFirstRep().getDiagnostics()).contains("already ended");
+		JobApi.Answer unknown = jobs.delete("/_operations/reindex/" + unique("nojob"));
+		assertThat(unknown.status()).isEqualTo(404);
+		assertThat(unknown.outcome().getIssueFirstRep().getDiagnostics()).contains("No reindex job");
+	}
+
+	@Test
+	void aResourceThatCannotBeReindexedIsReportedWithItsIdAndTheRestIsDone() {
+		String family = unique("Broken");
+		List<String> ids = createPatients(family, "Broken", 5);
+		long pid = db.pid("Patient", ids.get(2));
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+		String good = jdbc.queryForObject("SELECT RES_TEXT_VC FROM HFJ_RES_VER WHERE RES_ID = ?", String.class, pid);
+		jdbc.update("UPDATE HFJ_RES_VER SET RES_TEXT_VC = ? WHERE RES_ID = ?", "{\"resourceType\":\"Patient\",", pid);
+		try {
+			String jobId = jobs.start(null, params("url", "Patient?family=" + family));
+			Parameters status = jobs.await(jobId, Set.of("Completed", "Failed"), Duration.ofSeconds(60));
+			assertThat(field(status, "status")).isEqualTo("Failed");
+			assertThat(number(status, "resourcesFailed")).isEqualTo(1);
+			assertThat(number(status, "resourcesSuccessfullyReindexed")).isEqualTo(4);
+			assertThat(repeated(status, "error")).anySatisfy(e -> {
+				assertThat(part(e, "resource")).isEqualTo("Patient/" + ids.get(2));
+				assertThat(part(e, "message")).isNotBlank();
+			});
+		} finally {
+			jdbc.update("UPDATE HFJ_RES_VER SET RES_TEXT_VC = ? WHERE RES_ID = ?", good, pid);
+		}
+	}
+
+	@Test
+	void statusListAndAsyncStartFollowTheContract() {
+		String family = unique("List");
+		createPatients(family, "List", 2);
+		JobApi.Answer async = jobs.post("/Patient/$reindex",
+				"{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"url\",\"valueString\":\"Patient?family=" + family + "\"}]}",
+				"Prefer", "respond-async");
+		assertThat(async.status()).isEqualTo(202);
+		String location = async.headers().firstValue("Content-Location").orElseThrow();
+		String jobId = location.substring(location.lastIndexOf('/') + 1);
+		assertThat(field(async.parameters(), "status")).isIn("Queued", "Running", "Completed");
+		assertThat(field(async.parameters(), "id")).isEqualTo(jobId);
+		Parameters done = jobs.awaitCompleted(jobId);
+		for (String name : List.of("id", "status", "queuedTime", "startTime", "endTime", "lastModified",
+				"totalResourcesToReindex", "resourcesSuccessfullyReindexed", "progress", "resources", "searchParams",
+				"resourceReindexProgressByResource (CountReindexed of Count)", "maximumConcurrency",
+				"queryDelayIntervalInMilliseconds", "maximumNumberOfResourcesPerQuery",
+				"targetDataStoreUsagePercentage", "resourcesFailed", "resourcesPerSecond", "partition")) {
+			assertThat(done.getParameter(name)).as("status field %s", name).isNotNull();
+		}
+		assertThat(part(done.getParameter("request"), "url")).isEqualTo("Patient?family=" + family);
+
+		Bundle completed = jobs.list("?status=Completed&_count=2");
+		assertThat(completed.getEntry()).hasSizeBetween(1, 2);
+		assertThat(completed.getEntry().get(0).getResource().getIdElement().getIdPart()).isEqualTo(jobId);
+		assertThat(completed.getEntry()).allMatch(e -> field((Parameters) e.getResource(), "status").equals("Completed"));
+	}
+
+	@Test
+	void requestBodiesFromTheReferenceDocumentsWorkAsWritten() {
+		// Azure: integers as strings; a job over everything, so it is cancelled once its settings are checked
+		JobApi.Answer azure = jobs.post("/$reindex", """
+				{"resourceType": "Parameters", "parameter": [
+				  {"name": "maximumConcurrency", "valueInteger": "3"},
+				  {"name": "queryDelayIntervalInMilliseconds", "valueInteger": "1000"},
+				  {"name": "maximumNumberOfResourcesPerQuery", "valueInteger": "1"}]}""");
+		assertThat(azure.status()).isEqualTo(201);
+		Parameters azureStatus = azure.parameters();
+		assertThat(number(azureStatus, "maximumConcurrency")).isEqualTo(3);
+		assertThat(number(azureStatus, "queryDelayIntervalInMilliseconds")).isEqualTo(1000);
+		assertThat(number(azureStatus, "maximumNumberOfResourcesPerQuery")).isEqualTo(1);
+		String azureJob = field(azureStatus, "id");
+		assertThat(jobs.delete("/_operations/reindex/" + azureJob).status()).isEqualTo(202);
+		jobs.await(azureJob, Set.of("Canceled"), Duration.ofSeconds(10));
+
+		// HAPI: ordered search URLs, including a chained search
+		JobApi.Answer hapi = jobs.post("/$reindex", """
+				{"resourceType": "Parameters", "parameter": [
+				  {"name": "url", "valueString": "Patient?active=true"},
+				  {"name": "url", "valueString": "Observation?subject.active=true"}]}""");
+		assertThat(hapi.status()).isEqualTo(201);
+		jobs.awaitCompleted(field(hapi.parameters(), "id"));
+		JobApi.Answer hapiTypes = jobs.post("/$reindex", """
+				{"resourceType": "Parameters", "parameter": [
+				  {"name": "url", "valueString": "Practitioner?"},
+				  {"name": "url", "valueString": "Patient?"}]}""");
+		assertThat(hapiTypes.status()).isEqualTo(201);
+		assertThat(field(jobs.awaitCompleted(field(hapiTypes.parameters(), "id")), "resources"))
+				.isEqualTo("Patient,Practitioner");
+
+		// Kodjin: resourceType, also the * wildcard (cancelled: it covers every type)
+		Parameters kodjin = jobs.awaitCompleted(jobs.start(null, params("resourceType", "Patient")));
+		assertThat(part(kodjin.getParameter("request"), "resourceType")).isEqualTo("Patient");
+		String all = jobs.start(null, params("resourceType", "*"));
+		jobs.delete("/_operations/reindex/" + all);
+		jobs.await(all, Set.of("Canceled", "Completed"), Duration.ofSeconds(30));
+	}
+
+	// --- helpers ---
+
+	private static Parameters params(String name, String value) {
+		Parameters p = new Parameters();
+		p.addParameter(name, new StringType(value));
+		return p;
+	}
+
+	private List<String> createPatients(String family, String city, int count) {
+		Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+		List<String> ids = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			String id = unique("p");
+			Patient patient = new Patient();
+			patient.setId(id);
+			patient.setActive(true);
+			patient.addName().setFamily(family).addGiven("G" + i);
+			patient.setGender(i % 2 == 0 ? Enumerations.AdministrativeGender.FEMALE : Enumerations.AdministrativeGender.MALE);
+			patient.addExtension(BIRTH_PLACE, new Address().setCity(city));
+			tx.addEntry().setResource(patient).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + id);
+			ids.add(id);
+		}
+		client.transaction().withBundle(tx).execute();
+		return ids;
+	}
+
+	private String createObservation(String patientId) {
+		String id = unique("o");
+		Observation obs = new Observation();
+		obs.setId(id);
+		obs.setStatus(Observation.ObservationStatus.FINAL);
+		obs.getCode().addCoding().setSystem("http://loinc.org").setCode("8867-4");
+		if (patientId != null) {
+			obs.setSubject(new Reference("Patient/" + patientId));
+		}
+		client.update().resource(obs).execute();
+		return id;
+	}
+
+	private Map<String, HapiDatabase.StoredResource> storedState(List<String> ids) {
+		Map<String, HapiDatabase.StoredResource> state = new java.util.TreeMap<>();
+		ids.forEach(id -> state.put(id, db.stored("Patient", id)));
+		return state;
+	}
+
+	/** Every index row of the resources, by value (row ids and update times left out). */
+	private Set<String> indexRows(List<String> ids) {
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+		Set<String> rows = new TreeSet<>();
+		for (String id : ids) {
+			long pid = db.pid("Patient", id);
+			jdbc.query("SELECT SP_NAME, SP_VALUE_EXACT, SP_VALUE_NORMALIZED, HASH_IDENTITY, HASH_EXACT FROM HFJ_SPIDX_STRING WHERE RES_ID = ?",
+					rs -> { rows.add(id + " string " + rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3) + "|" + rs.getLong(4) + "|" + rs.getLong(5)); }, pid);
+			jdbc.query("SELECT SP_NAME, SP_SYSTEM, SP_VALUE, HASH_SYS_AND_VALUE FROM HFJ_SPIDX_TOKEN WHERE RES_ID = ?",
+					rs -> { rows.add(id + " token " + rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3) + "|" + rs.getLong(4)); }, pid);
+			jdbc.query("SELECT SP_NAME, SP_VALUE_LOW, SP_VALUE_HIGH FROM HFJ_SPIDX_DATE WHERE RES_ID = ?",
+					rs -> { rows.add(id + " date " + rs.getString(1) + "|" + rs.getTimestamp(2) + "|" + rs.getTimestamp(3)); }, pid);
+			jdbc.query("SELECT SRC_PATH, TARGET_RESOURCE_TYPE, TARGET_RESOURCE_ID, TARGET_RESOURCE_URL FROM HFJ_RES_LINK WHERE SRC_RESOURCE_ID = ?",
+					rs -> { rows.add(id + " link " + rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3) + "|" + rs.getString(4)); }, pid);
+		}
+		return rows;
+	}
+
+	/** HAPI's built-in REINDEX job, driven by maintenance passes so the test needn't wait a minute per step. */
+	private void runHapisOwnReindex(String url) {
+		ReindexJobParameters hapiParams = new ReindexJobParameters();
+		hapiParams.addUrl(url);
+		JobInstanceStartRequest start = new JobInstanceStartRequest();
+		start.setJobDefinitionId("REINDEX");
+		start.setParameters(hapiParams);
+		String id = coordinator.startInstance(new SystemRequestDetails(), start).getInstanceId();
+		long deadline = System.currentTimeMillis() + 120_000;
+		while (!coordinator.getInstance(id).getStatus().isEnded()) {
+			assertThat(System.currentTimeMillis()).as("HAPI's REINDEX job %s finished in time", id).isLessThan(deadline);
+			maintenance.runMaintenancePass();
+			JobApi.sleep(200);
+		}
+		assertThat(coordinator.getInstance(id).getStatus()).isEqualTo(StatusEnum.COMPLETED);
+	}
+
+	private void awaitReindexed(String jobId, long atLeast) {
+		long deadline = System.currentTimeMillis() + 30_000;
+		while (number(jobs.status(jobId), "resourcesSuccessfullyReindexed") < atLeast) {
+			assertThat(System.currentTimeMillis()).isLessThan(deadline);
+			JobApi.sleep(50);
+		}
+	}
+
+	private int searchCount(String url) {
+		return client.search()
+				.byUrl(url + "&_count=100")
+				.cacheControl(new CacheControlDirective().setNoCache(true))
+				.returnBundle(Bundle.class)
+				.execute()
+				.getEntry()
+				.size();
+	}
+
+	/** The most batches whose work intervals overlap at one instant. */
+	static int maxInFlight(List<JobProgressStore.BatchRecord> batches) {
+		List<long[]> events = new ArrayList<>();
+		for (JobProgressStore.BatchRecord b : batches) {
+			events.add(new long[] {b.startedMillis(), 1});
+			events.add(new long[] {b.endedMillis(), -1});
+		}
+		// an end and a start at the same millisecond do not overlap
+		events.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+		int current = 0;
+		int max = 0;
+		for (long[] e : events) {
+			current += (int) e[1];
+			max = Math.max(max, current);
+		}
+		return max;
+	}
+}
