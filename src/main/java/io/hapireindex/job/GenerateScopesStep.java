@@ -13,7 +13,6 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * First step: one chunk per scope (URL or type, per partition selection) and one per type of explicit ids,
@@ -42,11 +41,7 @@ public class GenerateScopesStep implements IFirstJobStepWorker<ReindexJobParamet
 			progress.registerScope(jobId, index, scope.resourceType(), scope.label());
 			chunks.add(new ScopeChunk(index++, scope.resourceType(), List.of()));
 		}
-		Map<String, List<String>> idsByType = new TreeMap<>();
-		for (String id : params.resourceIds()) {
-			idsByType.computeIfAbsent(id.substring(0, id.indexOf('/')), k -> new ArrayList<>()).add(id);
-		}
-		for (Map.Entry<String, List<String>> e : idsByType.entrySet()) {
+		for (Map.Entry<String, List<String>> e : ReindexJobService.idGroups(params.resourceIds()).entrySet()) {
 			progress.registerScope(jobId, index, e.getKey(), String.join(",", e.getValue()));
 			chunks.add(new ScopeChunk(index++, e.getKey(), e.getValue()));
 		}

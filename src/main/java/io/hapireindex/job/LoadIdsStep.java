@@ -99,10 +99,16 @@ public class LoadIdsStep implements IJobStepWorker<ReindexJobParameters, ScopeCh
 			if (page.isEmpty()) {
 				return total;
 			}
-			emit(jobId, scopeIndex, scope.resourceType(), page, sink);
-			total += page.size();
 			after = page.get(page.size() - 1);
-			if (page.size() < params.batchSize()) {
+			boolean last = page.size() < params.batchSize();
+			List<Long> todo = scope.doneRanges().isEmpty()
+					? page
+					: page.stream().filter(pid -> !scope.isDone(pid)).toList();
+			if (!todo.isEmpty()) {
+				emit(jobId, scopeIndex, scope.resourceType(), todo, sink);
+				total += todo.size();
+			}
+			if (last) {
 				return total;
 			}
 		}

@@ -13,8 +13,14 @@ import org.hl7.fhir.r4.model.Parameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /** Starts, reads, lists and cancels the module's reindex jobs (batch2 instances of its own job id). */
 public class ReindexJobService {
@@ -82,6 +88,102 @@ public class ReindexJobService {
 		nudger.nudge(jobId);
 		LOG.info("Reindex job {}: cancel requested", jobId);
 		return status(jobId);
+	}
+
+	/**
+	 * Starts a job for what an ended job did not finish: every failed resource, the part of each whole-type
+	 * scope outside the pid pages it processed, and every unfinished search-URL or id scope (those again in
+	 * full: reindexing is idempotent). The new job's status names the old one ({@code restartOf}).
+	 */
+	public Started restart(String jobId, RequestDetails request) {
+		JobInstance old = instance(jobId);
+		if (!old.getStatus().isEnded()) {
+			throw new ResourceVersionConflictException("Reindex job " + jobId + " is still " + old.getStatus()
+					+ "; cancel it (DELETE) before restarting it");
+		}
+		ReindexJobParameters params = old.getParameters(ReindexJobParameters.class);
+		Map<Integer, JobProgressStore.ScopeProgress> scopes = new HashMap<>();
+		progress.scopes(jobId).forEach(s -> scopes.put(s.scopeIndex(), s));
+		Map<Integer, List<List<Long>>> processed = new HashMap<>();
+		for (JobProgressStore.BatchRecord b : progress.batches(jobId)) {
+			processed.computeIfAbsent(b.scopeIndex(), k -> new ArrayList<>()).add(List.of(b.firstPid(), b.lastPid()));
+		}
+
+		List<ReindexScope> todoScopes = new ArrayList<>();
+		for (int i = 0; i < params.scopes().size(); i++) {
+			ReindexScope scope = params.scopes().get(i);
+			if (finished(scopes.get(i))) {
+				continue;
+			}
+			if (scope.wholeType()) {
+				List<List<Long>> done = new ArrayList<>(scope.doneRanges());
+				done.addAll(processed.getOrDefault(i, List.of()));
+				todoScopes.add(new ReindexScope(scope.resourceType(), null, scope.partition(), merge(done)));
+			} else {
+				todoScopes.add(scope);
+			}
+		}
+		Set<String> todoIds = new LinkedHashSet<>();
+		progress.errors(jobId, Integer.MAX_VALUE).stream()
+				.map(JobProgressStore.JobError::resource)
+				.filter(java.util.Objects::nonNull)
+				.forEach(todoIds::add);
+		int index = params.scopes().size();
+		for (List<String> group : idGroups(params.resourceIds()).values()) {
+			if (!finished(scopes.get(index++))) {
+				todoIds.addAll(group);
+			}
+		}
+		if (todoScopes.isEmpty() && todoIds.isEmpty()) {
+			throw new ResourceVersionConflictException(
+					"Reindex job " + jobId + " finished all of its work; there is nothing to restart");
+		}
+		ReindexJobParameters next = new ReindexJobParameters(
+				todoScopes,
+				new ArrayList<>(todoIds),
+				params.searchParameterUrls(),
+				params.reindexSearchParameters(),
+				params.optimizeStorage(),
+				params.optimisticLock(),
+				params.correctCurrentVersion(),
+				params.batchSize(),
+				params.maximumConcurrency(),
+				params.queryDelayMillis(),
+				params.targetDataStoreUsagePercentage(),
+				params.partitionLabel(),
+				jobId,
+				params.request());
+		LOG.info("Reindex job {}: restarting {} scope(s) and {} resource(s)", jobId, todoScopes.size(), todoIds.size());
+		return start(next, request);
+	}
+
+	/** Explicit ids grouped by type, in the order the generate-scopes step gives the groups their indexes. */
+	static Map<String, List<String>> idGroups(List<String> resourceIds) {
+		Map<String, List<String>> groups = new TreeMap<>();
+		for (String id : resourceIds) {
+			groups.computeIfAbsent(id.substring(0, id.indexOf('/')), k -> new ArrayList<>()).add(id);
+		}
+		return groups;
+	}
+
+	private static boolean finished(JobProgressStore.ScopeProgress scope) {
+		return scope != null && scope.loaded() && scope.reindexed() + scope.failed() + scope.skipped() >= scope.total();
+	}
+
+	/** Sorted, non-overlapping inclusive ranges. */
+	static List<List<Long>> merge(List<List<Long>> ranges) {
+		List<List<Long>> sorted = new ArrayList<>(ranges);
+		sorted.sort(Comparator.comparing((List<Long> r) -> r.get(0)));
+		List<List<Long>> merged = new ArrayList<>();
+		for (List<Long> r : sorted) {
+			if (!merged.isEmpty() && r.get(0) <= merged.get(merged.size() - 1).get(1) + 1) {
+				List<Long> last = merged.remove(merged.size() - 1);
+				merged.add(List.of(last.get(0), Math.max(last.get(1), r.get(1))));
+			} else {
+				merged.add(List.of(r.get(0), r.get(1)));
+			}
+		}
+		return merged;
 	}
 
 	private JobInstance instance(String jobId) {

@@ -75,7 +75,13 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 			long end = System.currentTimeMillis();
 			long busy = end - start;
 			progress.recordBatch(jobId, new JobProgressStore.BatchRecord(
-					batch.scopeIndex(), batch.pids().size(), start, end, NODE));
+					batch.scopeIndex(),
+					batch.pids().size(),
+					batch.pids().get(0),
+					batch.pids().get(batch.pids().size() - 1),
+					start,
+					end,
+					NODE));
 			progress.addCounts(jobId, batch.scopeIndex(), result.reindexed(), result.failures().size(), result.skipped());
 			result.failures().forEach((id, message) -> progress.addError(jobId, id, message));
 			LOG.debug("Reindex job {}: chunk {} reindexed {} {} in {} ms",
@@ -96,8 +102,7 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 	}
 
 	static int expectedScopes(ReindexJobParameters params) {
-		return params.scopes().size()
-				+ (int) params.resourceIds().stream().map(id -> id.substring(0, id.indexOf('/'))).distinct().count();
+		return params.scopes().size() + ReindexJobService.idGroups(params.resourceIds()).size();
 	}
 
 	private boolean cancelled(String jobId) {

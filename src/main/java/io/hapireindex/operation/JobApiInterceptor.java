@@ -6,6 +6,7 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.rest.api.Constants;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
@@ -24,7 +25,7 @@ import java.util.regex.Pattern;
 
 /**
  * The job API at {@code [base]/_operations/reindex} (Azure's paths): {@code GET} lists jobs, {@code GET .../{id}}
- * reads one, {@code DELETE .../{id}} cancels it.
+ * reads one, {@code DELETE .../{id}} cancels it, {@code POST .../{id}/$restart} starts a job for what it left undone.
  *
  * <p>Why a hook instead of a provider: {@code _operations} is not a resource type, so HAPI would answer 404
  * before any provider saw the request. The hook runs on the host's own RestfulServer, so the paths exist
@@ -34,7 +35,8 @@ import java.util.regex.Pattern;
 public class JobApiInterceptor {
 
 	/** Optional tenant segment, then {@code _operations/reindex[/{id}]}. */
-	private static final Pattern PATH = Pattern.compile("^(?:/[^/]+)?/_operations/reindex(?:/([A-Za-z0-9\\-]+))?/?$");
+	private static final Pattern PATH =
+			Pattern.compile("^(?:/[^/]+)?/_operations/reindex(?:/([A-Za-z0-9\\-]+)(/\\$restart)?)?/?$");
 	private static final Pattern ANY_JOB_PATH = Pattern.compile("^(?:/[^/]+)?/_operations/reindex(?:/.*)?$");
 	private static final int DEFAULT_COUNT = 50;
 	private static final int MAX_COUNT = 1000;
@@ -59,8 +61,17 @@ public class JobApiInterceptor {
 						+ JobApiPaths.COLLECTION + " or " + JobApiPaths.COLLECTION + "/{id}");
 			}
 			String jobId = m.group(1);
+			boolean restart = m.group(2) != null;
 			String method = request.getMethod();
-			if (jobId == null && method.equals("GET")) {
+			if (restart && method.equals("POST")) {
+				ReindexJobService.Started started = jobs.restart(jobId, new SystemRequestDetails());
+				String base = request.getRequestURL().toString();
+				base = base.substring(0, base.indexOf("/" + JobApiPaths.COLLECTION));
+				response.setHeader(Constants.HEADER_CONTENT_LOCATION, base + "/" + JobApiPaths.COLLECTION + "/" + started.jobId());
+				write(request, response, 201, jobs.status(started.jobId()));
+			} else if (restart) {
+				throw new MethodNotAllowedException(method + " is not allowed on " + path + " (POST restarts the job)");
+			} else if (jobId == null && method.equals("GET")) {
 				write(request, response, 200, list(request));
 			} else if (jobId != null && method.equals("GET")) {
 				write(request, response, 200, jobs.status(jobId));

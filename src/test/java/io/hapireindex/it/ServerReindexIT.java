@@ -15,6 +15,7 @@ import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Practitioner;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
 import org.junit.jupiter.api.BeforeEach;
@@ -255,9 +256,57 @@ class ServerReindexIT extends HapiServerTestBase {
 				assertThat(part(e, "resource")).isEqualTo("Patient/" + ids.get(2));
 				assertThat(part(e, "message")).isNotBlank();
 			});
+			jdbc.update("UPDATE HFJ_RES_VER SET RES_TEXT_VC = ? WHERE RES_ID = ?", good, pid);
+			JobApi.Answer restart = jobs.post("/_operations/reindex/" + jobId + "/$restart", "");
+			assertThat(restart.status()).isEqualTo(201);
+			Parameters retried = jobs.awaitCompleted(field(restart.parameters(), "id"));
+			assertThat(number(retried, "totalResourcesToReindex")).as("only the failed resource").isEqualTo(1);
+			assertThat(part(retried.getParameter("stateByResourceType"), "reindexed")).isEqualTo("1");
 		} finally {
 			jdbc.update("UPDATE HFJ_RES_VER SET RES_TEXT_VC = ? WHERE RES_ID = ?", good, pid);
 		}
+	}
+
+	@Test
+	void restartAfterCancelReindexesExactlyWhatTheCancelledJobLeftUndone() {
+		for (int i = 0; i < 12; i++) {
+			Practitioner practitioner = new Practitioner();
+			practitioner.setId(unique("pr"));
+			practitioner.addName().setFamily("Restart" + i);
+			client.update().resource(practitioner).execute();
+		}
+		Set<Long> allPids = new TreeSet<>(new JdbcTemplate(dataSource).queryForList(
+				"SELECT RES_ID FROM HFJ_RESOURCE WHERE RES_TYPE = 'Practitioner' AND RES_DELETED_AT IS NULL", Long.class));
+		Parameters p = params("resourceType", "Practitioner");
+		p.addParameter("batchSize", new IntegerType(2));
+		p.addParameter("maximumConcurrency", new IntegerType(1));
+		p.addParameter("queryDelayIntervalInMilliseconds", new IntegerType(250));
+		String first = jobs.start(null, p);
+		awaitReindexed(first, 4);
+		assertThat(jobs.delete("/_operations/reindex/" + first).status()).isEqualTo(202);
+		jobs.await(first, Set.of("Canceled"), Duration.ofSeconds(5));
+		awaitBatch2Ended(first);
+		JobApi.sleep(500);
+		List<Long> firstPids = batchPids(first);
+		assertThat(firstPids).isNotEmpty().hasSizeLessThan(allPids.size());
+
+		JobApi.Answer restart = jobs.post("/_operations/reindex/" + first + "/$restart", "");
+		assertThat(restart.status()).isEqualTo(201);
+		String second = field(restart.parameters(), "id");
+		assertThat(restart.headers().firstValue("Content-Location").orElseThrow()).endsWith("/_operations/reindex/" + second);
+		assertThat(field(restart.parameters(), "restartOf")).isEqualTo(first);
+		Parameters done = jobs.awaitCompleted(second);
+		assertThat(number(done, "totalResourcesToReindex")).isEqualTo(allPids.size() - firstPids.size());
+
+		List<Long> secondPids = batchPids(second);
+		assertThat(secondPids).doesNotContainAnyElementsOf(firstPids);
+		Set<Long> union = new TreeSet<>(firstPids);
+		union.addAll(secondPids);
+		assertThat(union).isEqualTo(allPids);
+
+		JobApi.Answer nothingLeft = jobs.post("/_operations/reindex/" + second + "/$restart", "");
+		assertThat(nothingLeft.status()).isEqualTo(409);
+		assertThat(nothingLeft.outcome().getIssueFirstRep().getDiagnostics()).contains("nothing to restart");
 	}
 
 	@Test
@@ -406,6 +455,25 @@ class ServerReindexIT extends HapiServerTestBase {
 			JobApi.sleep(200);
 		}
 		assertThat(coordinator.getInstance(id).getStatus()).isEqualTo(StatusEnum.COMPLETED);
+	}
+
+	private void awaitBatch2Ended(String jobId) {
+		long deadline = System.currentTimeMillis() + 10_000;
+		while (!coordinator.getInstance(jobId).getStatus().isEnded()) {
+			assertThat(System.currentTimeMillis()).as("batch2 ends job %s", jobId).isLessThan(deadline);
+			JobApi.sleep(100);
+		}
+	}
+
+	/** Every pid the job's batches covered (whole-type batches are contiguous keyset pages). */
+	private List<Long> batchPids(String jobId) {
+		List<Long> pids = new ArrayList<>();
+		for (JobProgressStore.BatchRecord b : progress.batches(jobId)) {
+			pids.addAll(new JdbcTemplate(dataSource).queryForList(
+					"SELECT RES_ID FROM HFJ_RESOURCE WHERE RES_TYPE = 'Practitioner' AND RES_ID BETWEEN ? AND ?",
+					Long.class, b.firstPid(), b.lastPid()));
+		}
+		return pids;
 	}
 
 	private void awaitReindexed(String jobId, long atLeast) {
