@@ -117,8 +117,10 @@ public class ReindexModuleConfiguration {
 			DaoRegistry daoRegistry,
 			IFhirSystemDao<?, ?> systemDao,
 			IHapiTransactionService transactionService,
-			DataSource dataSource) {
-		return new BatchReindexer(daoRegistry, systemDao, transactionService, dataSource);
+			DataSource dataSource,
+			ReindexProperties properties) {
+		return new BatchReindexer(
+				daoRegistry, systemDao, transactionService, dataSource, Math.max(0, Math.min(10, properties.getResourceRetries())));
 	}
 
 	@Bean

@@ -34,6 +34,17 @@ public class ReindexProperties {
 	 */
 	private long slotLeaseSeconds = 600;
 
+	/** Extra attempts, each in its own transaction, for a resource that fails before it is reported failed (0..10). */
+	private int resourceRetries = 2;
+
+	public int getResourceRetries() {
+		return resourceRetries;
+	}
+
+	public void setResourceRetries(int resourceRetries) {
+		this.resourceRetries = resourceRetries;
+	}
+
 	public long getSlotLeaseSeconds() {
 		return slotLeaseSeconds;
 	}

@@ -33,19 +33,26 @@ public class BatchReindexer {
 	private static final Logger LOG = LoggerFactory.getLogger(BatchReindexer.class);
 	private static final String HAPI_FAILURE_WARNING = "Failed to reindex resource";
 
-	/** What happened to a batch. */
-	public record Result(int reindexed, int skipped, Map<String, String> failures) {}
+	/**
+	 * What happened to a batch.
+	 *
+	 * @param retries how many extra attempts failing resources got (each bounded by the configured retries)
+	 */
+	public record Result(int reindexed, int skipped, Map<String, String> failures, int retries) {}
 
 	private final DaoRegistry daoRegistry;
 	private final IFhirSystemDao<?, ?> systemDao;
 	private final IHapiTransactionService transactionService;
 	private final JdbcTemplate jdbc;
+	private final int retries;
 
 	public BatchReindexer(
 			DaoRegistry daoRegistry,
 			IFhirSystemDao<?, ?> systemDao,
 			IHapiTransactionService transactionService,
-			DataSource dataSource) {
+			DataSource dataSource,
+			int retries) {
+		this.retries = retries;
 		this.daoRegistry = daoRegistry;
 		this.systemDao = systemDao;
 		this.transactionService = transactionService;
@@ -79,18 +86,47 @@ public class BatchReindexer {
 			LOG.warn("Reindex job {}: batch of {} {} failed ({}), retrying one by one",
 					jobId, live.size(), resourceType, batchFailure.toString());
 			failures.clear();
+			live.forEach((pid, fhirId) -> attempt(dao, pid, parameters)
+					.ifPresent(message -> failures.put(resourceType + "/" + fhirId, message)));
+		}
+		// A failure may be passing (a lock, a deferred terminology write): try again a bounded number of times.
+		int retried = 0;
+		for (int round = 1; round <= retries && !failures.isEmpty(); round++) {
+			sleepQuietly(100L * round);
 			for (Map.Entry<Long, String> next : live.entrySet()) {
-				try {
-					ReindexOutcome outcome = transactionService.withSystemRequest().execute(() -> dao.reindex(
-							JpaPid.fromId(next.getKey()), parameters, new SystemRequestDetails(), new TransactionDetails()));
-					failureIn(outcome).ifPresent(w -> failures.put(resourceType + "/" + next.getValue(), w));
-				} catch (RuntimeException e) {
-					failures.put(resourceType + "/" + next.getValue(), e.getMessage() == null ? e.toString() : e.getMessage());
+				String id = resourceType + "/" + next.getValue();
+				if (failures.containsKey(id)) {
+					retried++;
+					java.util.Optional<String> again = attempt(dao, next.getKey(), parameters);
+					if (again.isEmpty()) {
+						failures.remove(id);
+					} else {
+						failures.put(id, again.get());
+					}
 				}
 			}
 		}
 		failures.forEach((id, message) -> LOG.warn("Reindex job {}: {} failed: {}", jobId, id, message));
-		return new Result(live.size() - failures.size(), skipped, failures);
+		return new Result(live.size() - failures.size(), skipped, failures, retried);
+	}
+
+	/** One resource in its own transaction; the failure message, if it failed. */
+	private java.util.Optional<String> attempt(IFhirResourceDao<?> dao, Long pid, ReindexParameters parameters) {
+		try {
+			ReindexOutcome outcome = transactionService.withSystemRequest().execute(() -> dao.reindex(
+					JpaPid.fromId(pid), parameters, new SystemRequestDetails(), new TransactionDetails()));
+			return failureIn(outcome);
+		} catch (RuntimeException e) {
+			return java.util.Optional.of(e.getMessage() == null ? e.toString() : e.getMessage());
+		}
+	}
+
+	private static void sleepQuietly(long millis) {
+		try {
+			Thread.sleep(millis);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	/**

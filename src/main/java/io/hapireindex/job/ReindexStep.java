@@ -82,7 +82,8 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 					start,
 					end,
 					NODE));
-			progress.addCounts(jobId, batch.scopeIndex(), result.reindexed(), result.failures().size(), result.skipped());
+			progress.addCounts(jobId, batch.scopeIndex(), result.reindexed(), result.failures().size(), result.skipped(),
+					result.retries());
 			result.failures().forEach((id, message) -> progress.addError(jobId, id, message));
 			LOG.debug("Reindex job {}: chunk {} reindexed {} {} in {} ms",
 					jobId, details.getChunkId(), result.reindexed(), batch.resourceType(), busy);

@@ -76,6 +76,7 @@ public final class ReindexJobStatus {
 		p.addParameter("resourcesSuccessfullyReindexed", new DecimalType(reindexed));
 		p.addParameter("resourcesFailed", new DecimalType(failed));
 		p.addParameter("resourcesSkipped", new DecimalType(skipped));
+		p.addParameter("resourceRetries", new DecimalType(scopes.stream().mapToLong(JobProgressStore.ScopeProgress::retries).sum()));
 		boolean ended = instance.getStatus().isEnded();
 		p.addParameter("progress", new DecimalType(progressPercent(done, total, ended && !instance.isCancelled())));
 		p.addParameter("resources", new StringType(String.join(",", byType.keySet())));

@@ -252,6 +252,7 @@ class ServerReindexIT extends HapiServerTestBase {
 			assertThat(field(status, "status")).isEqualTo("Failed");
 			assertThat(number(status, "resourcesFailed")).isEqualTo(1);
 			assertThat(number(status, "resourcesSuccessfullyReindexed")).isEqualTo(4);
+			assertThat(number(status, "resourceRetries")).as("bounded retries (default 2), visible").isEqualTo(2);
 			assertThat(repeated(status, "error")).anySatisfy(e -> {
 				assertThat(part(e, "resource")).isEqualTo("Patient/" + ids.get(2));
 				assertThat(part(e, "message")).isNotBlank();
