@@ -9,6 +9,7 @@ import io.hapireindex.testhost.HapiTestServer;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.StringType;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -63,6 +64,35 @@ class PartitionedInstanceReindexIT extends HapiServerTestBase {
 				.execute();
 		assertThat(ReindexReport.of(report).rows("StringIndexes", "family", "NO_CHANGE")).hasSize(1);
 		assertThat(db.stored("Patient", patientId)).isEqualTo(before);
+	}
+
+	@Test
+	void aJobStartedInOnePartitionReindexesThatPartitionOnly() {
+		String home = createPartition("jobhome");
+		String other = createPartition("jobother");
+		IGenericClient homeClient = FHIR.newRestfulGenericClient(baseUrl() + "/" + home);
+		IGenericClient otherClient = FHIR.newRestfulGenericClient(baseUrl() + "/" + other);
+		for (int i = 0; i < 3; i++) {
+			homeClient.update().resource(new Patient().setActive(true).setId(unique("h"))).execute();
+			otherClient.update().resource(new Patient().setActive(true).setId(unique("o"))).execute();
+		}
+		otherClient.update().resource(new Patient().setActive(true).setId(unique("o"))).execute();
+		int homeId = partitions.getPartitionByName(home).getId();
+		long inHome = db.count("SELECT COUNT(*) FROM HFJ_RESOURCE WHERE RES_TYPE = 'Patient' AND PARTITION_ID = ?"
+				+ " AND RES_DELETED_AT IS NULL", homeId);
+
+		JobApi homeJobs = new JobApi(homeClient, baseUrl() + "/" + home, FHIR);
+		Parameters start = new Parameters();
+		start.addParameter("resourceType", new StringType("Patient"));
+		Parameters status = homeJobs.awaitCompleted(homeJobs.start(null, start));
+		assertThat(JobApi.number(status, "totalResourcesToReindex")).isEqualTo(inHome).isEqualTo(3);
+		assertThat(JobApi.field(status, "partition")).isEqualTo(home);
+
+		Parameters reachOut = new Parameters();
+		reachOut.addParameter("partitionId", new StringType(other));
+		JobApi.Answer refused = homeJobs.post("/$reindex", FHIR.newJsonParser().encodeResourceToString(reachOut));
+		assertThat(refused.status()).isEqualTo(400);
+		assertThat(refused.outcome().getIssueFirstRep().getDiagnostics()).contains("partitionId").contains("may not use");
 	}
 
 	private String createPartition(String prefix) {
