@@ -4,6 +4,7 @@ import ca.uhn.fhir.batch2.api.IJobCoordinator;
 import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
 import ca.uhn.fhir.batch2.model.JobDefinition;
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.jpa.api.svc.IBatch2DaoSvc;
@@ -18,6 +19,7 @@ import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import io.hapireindex.index.IndexRowMapper;
 import io.hapireindex.index.InstanceReindexService;
 import io.hapireindex.job.BatchReindexer;
+import io.hapireindex.job.ChangedResourceTracker;
 import io.hapireindex.job.GenerateScopesStep;
 import io.hapireindex.job.JobCompletionNudger;
 import io.hapireindex.job.LoadIdsStep;
@@ -112,15 +114,26 @@ public class ReindexModuleConfiguration {
 		return new JobCompletionNudger(maintenance, coordinator);
 	}
 
+	@Bean(destroyMethod = "close")
+	public ChangedResourceTracker hapiFhirReindexChangedResourceTracker(IInterceptorService storageInterceptors) {
+		return new ChangedResourceTracker(storageInterceptors);
+	}
+
 	@Bean
 	public BatchReindexer hapiFhirReindexBatchReindexer(
 			DaoRegistry daoRegistry,
 			IFhirSystemDao<?, ?> systemDao,
 			IHapiTransactionService transactionService,
 			DataSource dataSource,
-			ReindexProperties properties) {
+			ReindexProperties properties,
+			ChangedResourceTracker tracker) {
 		return new BatchReindexer(
-				daoRegistry, systemDao, transactionService, dataSource, Math.max(0, Math.min(10, properties.getResourceRetries())));
+				daoRegistry,
+				systemDao,
+				transactionService,
+				dataSource,
+				properties.getResourceRetries(),
+				tracker);
 	}
 
 	@Bean

@@ -42,7 +42,7 @@ public class ReindexProperties {
 	}
 
 	public void setResourceRetries(int resourceRetries) {
-		this.resourceRetries = resourceRetries;
+		this.resourceRetries = inRange("resource-retries", resourceRetries, 0, 10);
 	}
 
 	public long getSlotLeaseSeconds() {
@@ -50,7 +50,7 @@ public class ReindexProperties {
 	}
 
 	public void setSlotLeaseSeconds(long slotLeaseSeconds) {
-		this.slotLeaseSeconds = slotLeaseSeconds;
+		this.slotLeaseSeconds = inRange("slot-lease-seconds", slotLeaseSeconds, 10, 86_400);
 	}
 
 	public int getDefaultBatchSize() {
@@ -58,7 +58,7 @@ public class ReindexProperties {
 	}
 
 	public void setDefaultBatchSize(int defaultBatchSize) {
-		this.defaultBatchSize = defaultBatchSize;
+		this.defaultBatchSize = inRange("default-batch-size", defaultBatchSize, 1, 5000);
 	}
 
 	public int getDefaultMaximumConcurrency() {
@@ -66,7 +66,7 @@ public class ReindexProperties {
 	}
 
 	public void setDefaultMaximumConcurrency(int defaultMaximumConcurrency) {
-		this.defaultMaximumConcurrency = defaultMaximumConcurrency;
+		this.defaultMaximumConcurrency = inRange("default-maximum-concurrency", defaultMaximumConcurrency, 1, 10);
 	}
 
 	public boolean isEnabled() {
@@ -83,5 +83,18 @@ public class ReindexProperties {
 
 	public void setReplaceHapiOperations(boolean replaceHapiOperations) {
 		this.replaceHapiOperations = replaceHapiOperations;
+	}
+
+	/** A wrong setting stops the host at startup with the key and the allowed range, not later in a job. */
+	private static int inRange(String key, int value, int min, int max) {
+		return (int) inRange(key, (long) value, min, max);
+	}
+
+	private static long inRange(String key, long value, long min, long max) {
+		if (value < min || value > max) {
+			throw new IllegalArgumentException(
+					PREFIX + "." + key + " is " + value + "; it must be between " + min + " and " + max);
+		}
+		return value;
 	}
 }

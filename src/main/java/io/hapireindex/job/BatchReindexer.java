@@ -38,21 +38,24 @@ public class BatchReindexer {
 	 *
 	 * @param retries how many extra attempts failing resources got (each bounded by the configured retries)
 	 */
-	public record Result(int reindexed, int skipped, Map<String, String> failures, int retries) {}
+	public record Result(int reindexed, int skipped, Map<String, String> failures, int retries, int changed) {}
 
 	private final DaoRegistry daoRegistry;
 	private final IFhirSystemDao<?, ?> systemDao;
 	private final IHapiTransactionService transactionService;
 	private final JdbcTemplate jdbc;
 	private final int retries;
+	private final ChangedResourceTracker tracker;
 
 	public BatchReindexer(
 			DaoRegistry daoRegistry,
 			IFhirSystemDao<?, ?> systemDao,
 			IHapiTransactionService transactionService,
 			DataSource dataSource,
-			int retries) {
+			int retries,
+			ChangedResourceTracker tracker) {
 		this.retries = retries;
+		this.tracker = tracker;
 		this.daoRegistry = daoRegistry;
 		this.systemDao = systemDao;
 		this.transactionService = transactionService;
@@ -64,6 +67,27 @@ public class BatchReindexer {
 		int skipped = pids.size() - live.size();
 		IFhirResourceDao<?> dao = daoRegistry.getResourceDao(resourceType);
 		Map<String, String> failures = new LinkedHashMap<>();
+		ChangedResourceTracker.Messages messages = new ChangedResourceTracker.Messages();
+		int retried = tracker.track(messages, () -> reindexInto(jobId, resourceType, live, dao, parameters, failures));
+		failures.forEach((id, message) -> LOG.warn("Reindex job {}: {} failed: {}", jobId, id, message));
+		int changed = 0;
+		if (parameters.getReindexSearchParameters() != ReindexParameters.ReindexSearchParametersEnum.NONE) {
+			List<String> reindexed = live.values().stream()
+					.map(fhirId -> resourceType + "/" + fhirId)
+					.filter(id -> !failures.containsKey(id))
+					.toList();
+			changed = messages.changedAmong(reindexed);
+		}
+		return new Result(live.size() - failures.size(), skipped, failures, retried, changed);
+	}
+
+	private int reindexInto(
+			String jobId,
+			String resourceType,
+			Map<Long, String> live,
+			IFhirResourceDao<?> dao,
+			ReindexParameters parameters,
+			Map<String, String> failures) {
 		try {
 			transactionService.withSystemRequest().execute(() -> {
 				List<JpaPid> jpaPids = live.keySet().stream().map(JpaPid::fromId).collect(Collectors.toList());
@@ -106,8 +130,7 @@ public class BatchReindexer {
 				}
 			}
 		}
-		failures.forEach((id, message) -> LOG.warn("Reindex job {}: {} failed: {}", jobId, id, message));
-		return new Result(live.size() - failures.size(), skipped, failures, retried);
+		return retried;
 	}
 
 	/** One resource in its own transaction; the failure message, if it failed. */

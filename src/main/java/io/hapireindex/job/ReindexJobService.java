@@ -3,6 +3,7 @@ package io.hapireindex.job;
 import ca.uhn.fhir.batch2.api.IJobCoordinator;
 import ca.uhn.fhir.batch2.model.JobInstance;
 import ca.uhn.fhir.batch2.model.JobInstanceStartRequest;
+import ca.uhn.fhir.batch2.model.StatusEnum;
 import ca.uhn.fhir.jpa.batch.models.Batch2JobStartResponse;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
@@ -100,6 +101,16 @@ public class ReindexJobService {
 		if (!old.getStatus().isEnded()) {
 			throw new ResourceVersionConflictException("Reindex job " + jobId + " is still " + old.getStatus()
 					+ "; cancel it (DELETE) before restarting it");
+		}
+		// a second restart would do the same work twice: only allowed once the earlier restart failed or was cancelled
+		for (JobInstance other : coordinator.getJobInstancesByJobDefinitionId(ReindexJob.JOB_DEFINITION_ID, 10_000, 0)) {
+			ReindexJobParameters otherParams = other.getParameters(ReindexJobParameters.class);
+			if (jobId.equals(otherParams.restartOf())
+					&& other.getStatus() != StatusEnum.CANCELLED
+					&& other.getStatus() != StatusEnum.FAILED) {
+				throw new ResourceVersionConflictException("Reindex job " + jobId + " was already restarted as job "
+						+ other.getInstanceId() + " (" + other.getStatus() + ")");
+			}
 		}
 		ReindexJobParameters params = old.getParameters(ReindexJobParameters.class);
 		Map<Integer, JobProgressStore.ScopeProgress> scopes = new HashMap<>();

@@ -83,7 +83,7 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 					end,
 					NODE));
 			progress.addCounts(jobId, batch.scopeIndex(), result.reindexed(), result.failures().size(), result.skipped(),
-					result.retries());
+					result.retries(), result.changed());
 			result.failures().forEach((id, message) -> progress.addError(jobId, id, message));
 			LOG.debug("Reindex job {}: chunk {} reindexed {} {} in {} ms",
 					jobId, details.getChunkId(), result.reindexed(), batch.resourceType(), busy);

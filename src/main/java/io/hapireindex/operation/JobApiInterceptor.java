@@ -116,7 +116,6 @@ public class JobApiInterceptor {
 		for (Parameters job : jobs.list(status, count)) {
 			bundle.addEntry().setResource(job);
 		}
-		bundle.setTotal(bundle.getEntry().size());
 		return bundle;
 	}
 

@@ -68,24 +68,29 @@ public final class ReindexJobStatus {
 		p.setId(instance.getInstanceId());
 		p.addParameter("id", new StringType(instance.getInstanceId()));
 		p.addParameter("status", new StringType(statusWord(instance, failed)));
+		boolean ended = instance.getStatus().isEnded();
 		addDate(p, "queuedTime", instance.getCreateTime());
-		addDate(p, "startTime", instance.getStartTime());
-		addDate(p, "endTime", instance.getEndTime());
+		if (instance.getStatus() != StatusEnum.QUEUED) {
+			addDate(p, "startTime", instance.getStartTime());
+		}
+		// batch2 sets no end time on a cancelled job: its last update is when it was moved to CANCELLED
+		addDate(p, "endTime", ended && instance.getEndTime() == null ? instance.getUpdateTime() : instance.getEndTime());
 		addDate(p, "lastModified", instance.getUpdateTime() != null ? instance.getUpdateTime() : instance.getCreateTime());
 		p.addParameter("totalResourcesToReindex", new DecimalType(total));
 		p.addParameter("resourcesSuccessfullyReindexed", new DecimalType(reindexed));
 		p.addParameter("resourcesFailed", new DecimalType(failed));
 		p.addParameter("resourcesSkipped", new DecimalType(skipped));
+		p.addParameter("resourcesChanged", new DecimalType(scopes.stream().mapToLong(JobProgressStore.ScopeProgress::changed).sum()));
 		p.addParameter("resourceRetries", new DecimalType(scopes.stream().mapToLong(JobProgressStore.ScopeProgress::retries).sum()));
-		boolean ended = instance.getStatus().isEnded();
 		p.addParameter("progress", new DecimalType(progressPercent(done, total, ended && !instance.isCancelled())));
-		p.addParameter("resources", new StringType(String.join(",", byType.keySet())));
-		p.addParameter("searchParams", new StringType(String.join(",", params.searchParameterUrls())));
-		p.addParameter(
+		addText(p, "resources", String.join(",", byType.keySet()));
+		addText(p, "searchParams", String.join(",", params.searchParameterUrls()));
+		addText(
+				p,
 				"resourceReindexProgressByResource (CountReindexed of Count)",
-				new StringType(byType.values().stream()
+				byType.values().stream()
 						.map(t -> t.type() + ":" + t.reindexed() + " of " + t.total())
-						.collect(Collectors.joining(", "))));
+						.collect(Collectors.joining(", ")));
 		p.addParameter("maximumConcurrency", new DecimalType(params.maximumConcurrency()));
 		p.addParameter("queryDelayIntervalInMilliseconds", new DecimalType(params.queryDelayMillis()));
 		p.addParameter("maximumNumberOfResourcesPerQuery", new DecimalType(params.batchSize()));
@@ -96,9 +101,11 @@ public final class ReindexJobStatus {
 			p.addParameter("restartOf", new StringType(params.restartOf()));
 		}
 
-		Parameters.ParametersParameterComponent request = p.addParameter().setName("request");
-		params.request().forEach((name, values) ->
-				values.forEach(v -> request.addPart().setName(name).setValue(new StringType(v))));
+		if (!params.request().isEmpty()) {
+			Parameters.ParametersParameterComponent request = p.addParameter().setName("request");
+			params.request().forEach((name, values) ->
+					values.forEach(v -> request.addPart().setName(name).setValue(new StringType(v))));
+		}
 
 		Map<String, String> firstErrorByType = new LinkedHashMap<>();
 		errors.stream().filter(e -> e.resource() != null).forEach(e ->
@@ -139,12 +146,21 @@ public final class ReindexJobStatus {
 		if (instance.getStartTime() == null) {
 			return;
 		}
-		Date end = ended && instance.getEndTime() != null ? instance.getEndTime() : new Date();
+		Date end = ended
+				? (instance.getEndTime() != null ? instance.getEndTime() : instance.getUpdateTime())
+				: new Date();
 		double seconds = Math.max(0.001, (end.getTime() - instance.getStartTime().getTime()) / 1000.0);
 		double rate = done / seconds;
 		p.addParameter("resourcesPerSecond", new DecimalType(BigDecimal.valueOf(rate).setScale(1, RoundingMode.HALF_UP)));
 		if (!ended && rate > 0 && total > done) {
 			p.addParameter("estimatedTimeRemaining", new DecimalType(Math.round((total - done) / rate)));
+		}
+	}
+
+	/** FHIR forbids a parameter with neither value nor parts (inv-1): an empty text is left out. */
+	private static void addText(Parameters p, String name, String text) {
+		if (text != null && !text.isEmpty()) {
+			p.addParameter(name, new StringType(text));
 		}
 	}
 

@@ -74,6 +74,7 @@ class ServerReindexIT extends HapiServerTestBase {
 		assertThat(number(status, "totalResourcesToReindex")).isEqualTo(25);
 		assertThat(number(status, "resourcesSuccessfullyReindexed")).isEqualTo(25);
 		assertThat(number(status, "resourcesFailed")).isZero();
+		assertThat(number(status, "resourcesChanged")).as("each patient got its new row").isEqualTo(25);
 		assertThat(field(status, "progress")).isEqualTo("100.0");
 		assertThat(field(status, "resources")).isEqualTo("Patient");
 		assertThat(field(status, "resourceReindexProgressByResource (CountReindexed of Count)")).isEqualTo("Patient:25 of 25");
@@ -85,6 +86,10 @@ class ServerReindexIT extends HapiServerTestBase {
 		assertThat(field(status, "endTime")).isNotNull();
 		assertThat(searchCount("Patient?" + code + "=" + city)).isEqualTo(25);
 		assertThat(storedState(ids)).as("no new version, same lastUpdated and bodies").isEqualTo(before);
+
+		Parameters again = jobs.awaitCompleted(jobs.start("Patient", params("url", "Patient?family=" + family)));
+		assertThat(number(again, "resourcesSuccessfullyReindexed")).isEqualTo(25);
+		assertThat(number(again, "resourcesChanged")).as("nothing left to change").isZero();
 
 		Set<String> oursRows = indexRows(ids);
 		assertThat(oursRows).anyMatch(r -> r.contains(code));
@@ -153,12 +158,7 @@ class ServerReindexIT extends HapiServerTestBase {
 		String family = unique("Conc");
 		createPatients(family, "Conc", 24);
 		for (int limit : new int[] {1, 2}) {
-			Parameters p = params("url", "Patient?family=" + family);
-			p.addParameter("batchSize", new IntegerType(1));
-			p.addParameter("maximumConcurrency", new IntegerType(limit));
-			String jobId = jobs.start(null, p);
-			jobs.awaitCompleted(jobId);
-			List<JobProgressStore.BatchRecord> batches = progress.batches(jobId);
+			List<JobProgressStore.BatchRecord> batches = runAndListBatches(family, 1, limit, null, 0);
 			assertThat(batches).hasSize(24);
 			// batch2 runs up to 4 chunks at once on this node: without the throttle this would exceed the limit
 			assertThat(maxInFlight(batches)).as("max in flight with maximumConcurrency=%s", limit).isLessThanOrEqualTo(limit);
@@ -169,13 +169,8 @@ class ServerReindexIT extends HapiServerTestBase {
 	void queryDelaySpacesTheBatchesOfAJob() {
 		String family = unique("Delay");
 		createPatients(family, "Delay", 6);
-		Parameters p = params("url", "Patient?family=" + family);
-		p.addParameter("batchSize", new IntegerType(1));
-		p.addParameter("maximumConcurrency", new IntegerType(1));
-		p.addParameter("queryDelayIntervalInMilliseconds", new IntegerType(250));
-		String jobId = jobs.start(null, p);
-		jobs.awaitCompleted(jobId);
-		List<JobProgressStore.BatchRecord> batches = progress.batches(jobId);
+		List<JobProgressStore.BatchRecord> batches =
+				runAndListBatches(family, 1, 1, "queryDelayIntervalInMilliseconds", 250);
 		assertThat(batches).hasSize(6);
 		for (int i = 1; i < batches.size(); i++) {
 			assertThat(batches.get(i).startedMillis() - batches.get(i - 1).startedMillis())
@@ -188,13 +183,8 @@ class ServerReindexIT extends HapiServerTestBase {
 	void targetDataStoreUsageKeepsTheJobsShareOfTimeNearThePercentage() {
 		String family = unique("Duty");
 		createPatients(family, "Duty", 30);
-		Parameters p = params("url", "Patient?family=" + family);
-		p.addParameter("batchSize", new IntegerType(3));
-		p.addParameter("maximumConcurrency", new IntegerType(1));
-		p.addParameter("targetDataStoreUsagePercentage", new IntegerType(25));
-		String jobId = jobs.start(null, p);
-		jobs.awaitCompleted(jobId);
-		List<JobProgressStore.BatchRecord> batches = progress.batches(jobId);
+		List<JobProgressStore.BatchRecord> batches =
+				runAndListBatches(family, 3, 1, "targetDataStoreUsagePercentage", 25);
 		long busy = batches.stream().mapToLong(b -> b.endedMillis() - b.startedMillis()).sum();
 		long span = batches.get(batches.size() - 1).endedMillis() - batches.get(0).startedMillis();
 		// after each batch the slot idles 3x its busy time, so the job is busy about 25% of the span
@@ -305,6 +295,10 @@ class ServerReindexIT extends HapiServerTestBase {
 		union.addAll(secondPids);
 		assertThat(union).isEqualTo(allPids);
 
+		JobApi.Answer twice = jobs.post("/_operations/reindex/" + first + "/$restart", "");
+		assertThat(twice.status()).as("a second restart would redo the work").isEqualTo(409);
+		assertThat(twice.outcome().getIssueFirstRep().getDiagnostics()).contains("already restarted as job " + second);
+
 		JobApi.Answer nothingLeft = jobs.post("/_operations/reindex/" + second + "/$restart", "");
 		assertThat(nothingLeft.status()).isEqualTo(409);
 		assertThat(nothingLeft.outcome().getIssueFirstRep().getDiagnostics()).contains("nothing to restart");
@@ -324,7 +318,7 @@ class ServerReindexIT extends HapiServerTestBase {
 		assertThat(field(async.parameters(), "id")).isEqualTo(jobId);
 		Parameters done = jobs.awaitCompleted(jobId);
 		for (String name : List.of("id", "status", "queuedTime", "startTime", "endTime", "lastModified",
-				"totalResourcesToReindex", "resourcesSuccessfullyReindexed", "progress", "resources", "searchParams",
+				"totalResourcesToReindex", "resourcesSuccessfullyReindexed", "progress", "resources",
 				"resourceReindexProgressByResource (CountReindexed of Count)", "maximumConcurrency",
 				"queryDelayIntervalInMilliseconds", "maximumNumberOfResourcesPerQuery",
 				"targetDataStoreUsagePercentage", "resourcesFailed", "resourcesPerSecond", "partition")) {
@@ -384,6 +378,20 @@ class ServerReindexIT extends HapiServerTestBase {
 		Parameters p = new Parameters();
 		p.addParameter(name, new StringType(value));
 		return p;
+	}
+
+	/** Runs a job over one family's patients to completion and returns its batch log. */
+	private List<JobProgressStore.BatchRecord> runAndListBatches(
+			String family, int batchSize, int concurrency, String throttle, int value) {
+		Parameters p = params("url", "Patient?family=" + family);
+		p.addParameter("batchSize", new IntegerType(batchSize));
+		p.addParameter("maximumConcurrency", new IntegerType(concurrency));
+		if (throttle != null) {
+			p.addParameter(throttle, new IntegerType(value));
+		}
+		String jobId = jobs.start(null, p);
+		jobs.awaitCompleted(jobId);
+		return progress.batches(jobId);
 	}
 
 	private List<String> createPatients(String family, String city, int count) {
