@@ -259,6 +259,42 @@ class ServerReindexIT extends HapiServerTestBase {
 	}
 
 	@Test
+	void resourcesDeletedOrExpungedAfterTheirIdsWereLoadedAreSkippedNotFailed() {
+		String family = unique("Gone");
+		List<String> ids = createPatients(family, "Gone", 8);
+		Parameters p = params("url", "Patient?family=" + family);
+		p.addParameter("batchSize", new IntegerType(1));
+		p.addParameter("maximumConcurrency", new IntegerType(1));
+		p.addParameter("queryDelayIntervalInMilliseconds", new IntegerType(400));
+		String jobId = jobs.start(null, p);
+		// wait until every id is loaded, then remove two resources the job has not reached yet
+		long deadline = System.currentTimeMillis() + 30_000;
+		while (number(jobs.status(jobId), "totalResourcesToReindex") < 8) {
+			assertThat(System.currentTimeMillis()).isLessThan(deadline);
+			JobApi.sleep(20);
+		}
+		Set<Long> reached = new TreeSet<>();
+		progress.batches(jobId).forEach(b -> reached.add(b.firstPid()));
+		List<String> notReached = ids.stream().filter(id -> !reached.contains(db.pid("Patient", id))).toList();
+		String deleted = notReached.get(notReached.size() - 1);
+		String expunged = notReached.get(notReached.size() - 2);
+		client.delete().resourceById(new org.hl7.fhir.r4.model.IdType("Patient", deleted)).execute();
+		client.delete().resourceById(new org.hl7.fhir.r4.model.IdType("Patient", expunged)).execute();
+		Parameters expunge = new Parameters();
+		expunge.addParameter("expungeDeletedResources", new org.hl7.fhir.r4.model.BooleanType(true));
+		client.operation().onInstance(new org.hl7.fhir.r4.model.IdType("Patient", expunged)).named("$expunge")
+				.withParameters(expunge).execute();
+		assertThat(db.count("SELECT COUNT(*) FROM HFJ_RESOURCE WHERE RES_TYPE = 'Patient' AND FHIR_ID = ?", expunged))
+				.as("expunged").isZero();
+
+		Parameters status = jobs.awaitCompleted(jobId);
+		assertThat(number(status, "resourcesSkipped")).isEqualTo(2);
+		assertThat(number(status, "resourcesFailed")).isZero();
+		assertThat(number(status, "resourcesSuccessfullyReindexed")).isEqualTo(6);
+		assertThat(field(status, "progress")).isEqualTo("100.0");
+	}
+
+	@Test
 	void restartAfterCancelReindexesExactlyWhatTheCancelledJobLeftUndone() {
 		for (int i = 0; i < 12; i++) {
 			Practitioner practitioner = new Practitioner();

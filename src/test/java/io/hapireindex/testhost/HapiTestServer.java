@@ -87,6 +87,7 @@ public class HapiTestServer {
 	public JpaStorageSettings storageSettings() {
 		JpaStorageSettings settings = new JpaStorageSettings();
 		settings.setAllowExternalReferences(true);
+		settings.setExpungeEnabled(true);
 		// Hosts that follow the module's docs turn this off; with it on, every SearchParameter write would
 		// start HAPI's own REINDEX job behind the tests' back.
 		settings.setMarkResourcesForReindexingUponSearchParameterChange(false);
