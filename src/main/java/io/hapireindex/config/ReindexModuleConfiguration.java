@@ -27,6 +27,7 @@ import io.hapireindex.job.ReindexJobDefinitionFactory;
 import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.job.ReindexJobService;
 import io.hapireindex.job.ReindexStep;
+import io.hapireindex.job.SearchParamFreshness;
 import io.hapireindex.operation.InstanceReindexOperationProvider;
 import io.hapireindex.operation.JobApiInterceptor;
 import io.hapireindex.operation.ResponseStatusInterceptor;
@@ -145,11 +146,13 @@ public class ReindexModuleConfiguration {
 			BatchReindexer reindexer,
 			ReindexThrottle throttle,
 			IJobCoordinator coordinator,
-			JobCompletionNudger nudger) {
+			JobCompletionNudger nudger,
+			ISearchParamRegistry searchParamRegistry) {
+		SearchParamFreshness freshness = new SearchParamFreshness(searchParamRegistry);
 		return ReindexJobDefinitionFactory.create(
 				new GenerateScopesStep(progress),
-				new LoadIdsStep(dataSource, partitionSettings, batch2DaoSvc, progress),
-				new ReindexStep(reindexer, progress, throttle, coordinator, nudger));
+				new LoadIdsStep(dataSource, partitionSettings, batch2DaoSvc, progress, freshness),
+				new ReindexStep(reindexer, progress, throttle, coordinator, nudger, freshness));
 	}
 
 	@Bean

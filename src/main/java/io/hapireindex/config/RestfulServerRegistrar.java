@@ -2,6 +2,7 @@ package io.hapireindex.config;
 
 import ca.uhn.fhir.rest.server.RestfulServer;
 import io.hapireindex.operation.HapiReindexBindingFilter;
+import io.hapireindex.operation.JobApiInterceptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -51,6 +52,9 @@ public class RestfulServerRegistrar implements BeanPostProcessor {
 			server.getInterceptorService().registerInterceptor(new HapiReindexBindingFilter(types));
 		}
 		module.interceptors().forEach(server.getInterceptorService()::registerInterceptor);
+		module.interceptors().stream()
+				.filter(JobApiInterceptor.class::isInstance)
+				.forEach(i -> ((JobApiInterceptor) i).attach(server));
 		server.registerProviders(moduleProviders);
 		LOG.info("hapi-fhir-reindex registered {} provider(s) on {}", moduleProviders.size(), server.getClass().getName());
 	}

@@ -39,12 +39,15 @@ public class LoadIdsStep implements IJobStepWorker<ReindexJobParameters, ScopeCh
 	private final PartitionSettings partitionSettings;
 	private final IBatch2DaoSvc batch2DaoSvc;
 	private final JobProgressStore progress;
+	private final SearchParamFreshness freshness;
 
 	public LoadIdsStep(
 			DataSource dataSource,
 			PartitionSettings partitionSettings,
 			IBatch2DaoSvc batch2DaoSvc,
-			JobProgressStore progress) {
+			JobProgressStore progress,
+			SearchParamFreshness freshness) {
+		this.freshness = freshness;
 		this.jdbc = new JdbcTemplate(dataSource);
 		this.partitionSettings = partitionSettings;
 		this.batch2DaoSvc = batch2DaoSvc;
@@ -59,6 +62,8 @@ public class LoadIdsStep implements IJobStepWorker<ReindexJobParameters, ScopeCh
 		String jobId = details.getInstance().getInstanceId();
 		ReindexJobParameters params = details.getParameters();
 		ScopeChunk chunk = details.getData();
+		// a search URL may use a parameter created just before the job
+		freshness.ensureCurrentFor(jobId, details.getInstance().getCreateTime());
 		long total;
 		if (!chunk.resourceIds().isEmpty()) {
 			total = loadExplicitIds(jobId, params, chunk, sink);

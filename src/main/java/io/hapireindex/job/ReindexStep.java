@@ -25,13 +25,16 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 	private final ReindexThrottle throttle;
 	private final IJobCoordinator coordinator;
 	private final JobCompletionNudger nudger;
+	private final SearchParamFreshness freshness;
 
 	public ReindexStep(
 			BatchReindexer reindexer,
 			JobProgressStore progress,
 			ReindexThrottle throttle,
 			IJobCoordinator coordinator,
-			JobCompletionNudger nudger) {
+			JobCompletionNudger nudger,
+			SearchParamFreshness freshness) {
+		this.freshness = freshness;
 		this.reindexer = reindexer;
 		this.progress = progress;
 		this.throttle = throttle;
@@ -50,6 +53,7 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 			LOG.info("Reindex job {}: cancelled, chunk {} not started", jobId, details.getChunkId());
 			return new RunOutcome(0);
 		}
+		freshness.ensureCurrentFor(jobId, details.getInstance().getCreateTime());
 		ReindexThrottle.Permit permit;
 		try {
 			permit = throttle.acquire(jobId, params.maximumConcurrency(), () -> cancelled(jobId));

@@ -5,7 +5,13 @@ import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.parser.IParser;
+import ca.uhn.fhir.interceptor.api.HookParams;
 import ca.uhn.fhir.rest.api.Constants;
+import ca.uhn.fhir.rest.api.RequestTypeEnum;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
@@ -43,9 +49,15 @@ public class JobApiInterceptor {
 
 	private final ReindexJobService jobs;
 	private final FhirContext r4 = FhirContext.forR4Cached();
+	private volatile RestfulServer server;
 
 	public JobApiInterceptor(ReindexJobService jobs) {
 		this.jobs = jobs;
+	}
+
+	/** The server whose authorization interceptors guard the job API. */
+	public void attach(RestfulServer server) {
+		this.server = server;
 	}
 
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_PROCESSED)
@@ -63,6 +75,7 @@ public class JobApiInterceptor {
 			String jobId = m.group(1);
 			boolean restart = m.group(2) != null;
 			String method = request.getMethod();
+			authorize(request, response, path);
 			if (restart && method.equals("POST")) {
 				ReindexJobService.Started started = jobs.restart(jobId, new SystemRequestDetails());
 				String base = request.getRequestURL().toString();
@@ -87,11 +100,41 @@ public class JobApiInterceptor {
 					.setSeverity(OperationOutcome.IssueSeverity.ERROR)
 					.setCode(e.getStatusCode() == 404 ? OperationOutcome.IssueType.NOTFOUND
 							: e.getStatusCode() == 409 ? OperationOutcome.IssueType.CONFLICT
+					: e.getStatusCode() == 403 ? OperationOutcome.IssueType.FORBIDDEN
 							: OperationOutcome.IssueType.INVALID)
 					.setDiagnostics(e.getMessage());
 			write(request, response, e.getStatusCode(), outcome);
 		}
 		return false;
+	}
+
+	/**
+	 * Runs the server's own request authorization (e.g. HAPI's AuthorizationInterceptor) as for a server-level
+	 * {@code $reindex}, so whoever may not start a reindex job may not read, cancel or restart one either.
+	 * These paths never reach HAPI's handler, which is where that check would normally happen.
+	 */
+	private void authorize(HttpServletRequest request, HttpServletResponse response, String path) {
+		RestfulServer target = server;
+		if (target == null) {
+			return;
+		}
+		ServletRequestDetails details = new ServletRequestDetails(target.getInterceptorService());
+		details.setServer(target);
+		details.setServletRequest(request);
+		details.setServletResponse(response);
+		details.setRequestType(RequestTypeEnum.valueOf(request.getMethod()));
+		details.setOperation(OperationNames.REINDEX);
+		details.setRestOperationType(RestOperationTypeEnum.EXTENDED_OPERATION_SERVER);
+		details.setFhirServerBase(target.getServerBaseForRequest(details));
+		String first = path.substring(1, path.indexOf('/', 1) < 0 ? path.length() : path.indexOf('/', 1));
+		if (!first.equals("_operations")) {
+			details.setTenantId(first);
+		}
+		HookParams params = new HookParams()
+				.add(RequestDetails.class, details)
+				.add(ServletRequestDetails.class, details)
+				.add(RestOperationTypeEnum.class, RestOperationTypeEnum.EXTENDED_OPERATION_SERVER);
+		target.getInterceptorService().callHooks(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, params);
 	}
 
 	private Bundle list(HttpServletRequest request) {

@@ -74,6 +74,16 @@ public class JobApi {
 		return send(b.build());
 	}
 
+	public Answer put(String path, String body, String... headers) {
+		HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+				.header("Content-Type", "application/fhir+json")
+				.PUT(HttpRequest.BodyPublishers.ofString(body));
+		for (int i = 0; i < headers.length; i += 2) {
+			b.header(headers[i], headers[i + 1]);
+		}
+		return send(b.build());
+	}
+
 	public Answer get(String path) {
 		return send(HttpRequest.newBuilder(URI.create(base + path)).GET().build());
 	}

@@ -163,6 +163,9 @@ public class HapiTestServer {
 			server.setTenantIdentificationStrategy(new UrlBaseTenantIdentificationStrategy());
 			server.registerInterceptor(tenantPartitionInterceptor);
 		}
+		if (env.getProperty("test.authorization", Boolean.class, false)) {
+			server.registerInterceptor(new TestAuthorization());
+		}
 		server.registerProviders(resourceProviders.createProviders());
 		server.registerProvider(systemProvider);
 		server.registerProvider(hapiReindexProvider);
