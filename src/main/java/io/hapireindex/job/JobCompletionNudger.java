@@ -25,6 +25,7 @@ public class JobCompletionNudger implements AutoCloseable {
 	private final IJobCoordinator coordinator;
 	/** Jobs with a schedule running, and whether a newer nudge asked to start the schedule over. */
 	private final ConcurrentHashMap<String, Boolean> pending = new ConcurrentHashMap<>();
+	private final java.util.Set<Long> scheduledPasses = ConcurrentHashMap.newKeySet();
 	private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
 		Thread t = new Thread(r, "hapi-fhir-reindex-completion");
 		t.setDaemon(true);
@@ -42,6 +43,24 @@ public class JobCompletionNudger implements AutoCloseable {
 			schedule(jobId, 0);
 		} else {
 			pending.put(jobId, Boolean.TRUE);
+		}
+	}
+
+	/**
+	 * One maintenance pass after the delay, so a chunk parked until then is re-queued promptly; passes asked
+	 * for within the same tenth of a second collapse into one.
+	 */
+	public void passAfter(long delayMillis) {
+		long due = (System.currentTimeMillis() + delayMillis) / 100;
+		if (scheduledPasses.add(due)) {
+			executor.schedule(() -> {
+				scheduledPasses.remove(due);
+				try {
+					maintenance.runMaintenancePass();
+				} catch (RuntimeException e) {
+					LOG.warn("Maintenance pass failed: {}", e.toString());
+				}
+			}, delayMillis, TimeUnit.MILLISECONDS);
 		}
 	}
 

@@ -3,6 +3,7 @@ package io.hapireindex.job;
 import ca.uhn.fhir.batch2.api.IJobCoordinator;
 import ca.uhn.fhir.batch2.api.IJobDataSink;
 import ca.uhn.fhir.batch2.api.IJobStepWorker;
+import ca.uhn.fhir.batch2.api.RetryChunkLaterException;
 import ca.uhn.fhir.batch2.api.RunOutcome;
 import ca.uhn.fhir.batch2.api.StepExecutionDetails;
 import ca.uhn.fhir.batch2.api.VoidModel;
@@ -11,6 +12,8 @@ import io.hapireindex.throttle.ReindexThrottle;
 import jakarta.annotation.Nonnull;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
 
 /**
  * Last step: reindexes one {@link PidBatch} within the job's throttle, and records the counts.
@@ -54,20 +57,15 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 			return new RunOutcome(0);
 		}
 		freshness.ensureCurrentFor(jobId, details.getInstance().getCreateTime());
-		ReindexThrottle.Permit permit;
-		try {
-			permit = throttle.acquire(jobId, params.maximumConcurrency(), () -> cancelled(jobId));
-			if (permit == null) {
-				return new RunOutcome(0);
-			}
-		} catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted while waiting for a reindex slot of job " + jobId, e);
+		ReindexThrottle.Attempt attempt = throttle.tryAcquire(jobId, params.maximumConcurrency());
+		if (attempt.permit() == null) {
+			// park the chunk instead of holding a worker thread; a maintenance pass re-queues it when due
+			nudger.passAfter(attempt.retryAfterMillis() + 50);
+			throw new RetryChunkLaterException(Duration.ofMillis(attempt.retryAfterMillis()));
 		}
-		try (permit) {
-			if (params.queryDelayMillis() > 0) {
-				Thread.sleep(params.queryDelayMillis());
-			}
+		ReindexThrottle.Permit permit = attempt.permit();
+		long pause = params.queryDelayMillis();
+		try {
 			// the last moment a cancel can still stop this chunk before it writes anything
 			if (cancelled(jobId)) {
 				LOG.info("Reindex job {}: cancelled, chunk {} not started", jobId, details.getChunkId());
@@ -91,15 +89,14 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 			result.failures().forEach((id, message) -> progress.addError(jobId, id, message));
 			LOG.debug("Reindex job {}: chunk {} reindexed {} {} in {} ms",
 					jobId, details.getChunkId(), result.reindexed(), batch.resourceType(), busy);
-			long pause = ReindexThrottle.dutyCyclePause(busy, params.targetDataStoreUsagePercentage());
-			if (pause > 0) {
-				Thread.sleep(pause);
-			}
+			pause += ReindexThrottle.dutyCyclePause(busy, params.targetDataStoreUsagePercentage());
 			return new RunOutcome(result.reindexed());
-		} catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted while throttling reindex job " + jobId, e);
 		} finally {
+			permit.release(pause);
+			if (pause > 0) {
+				// the job's next chunk may be parked until this slot's pause is over
+				nudger.passAfter(pause + 50);
+			}
 			if (progress.allAccountedFor(jobId, expectedScopes(params))) {
 				nudger.nudge(jobId);
 			}

@@ -8,24 +8,28 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import java.lang.management.ManagementFactory;
 import java.sql.Timestamp;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 
 /**
- * Throttles one job's chunks across the whole cluster.
+ * Throttles one job's chunks across the whole cluster, without holding batch2's worker threads.
  *
- * <p>batch2 has no per-job concurrency: all jobs share one channel with a few consumer threads per node, and
- * a maintenance pass enqueues every ready chunk at once. So a chunk must hold one of the job's
- * {@code maximumConcurrency} slots, which are rows in a shared table leased with a conditional UPDATE: the
- * bound holds across nodes, and a slot held by a node that died is free again once its lease runs out.
+ * <p>batch2 has no per-job concurrency: all jobs share one channel with a few consumer threads per node, and a
+ * maintenance pass enqueues every ready chunk at once. So a chunk must hold one of the job's
+ * {@code maximumConcurrency} slots, rows in a shared table leased with a conditional UPDATE: the bound holds
+ * across nodes, and a slot held by a node that died is free again once its lease runs out.
+ *
+ * <p>Waiting is never done on a worker thread (that would stall every other batch2 job on the node): a slot
+ * carries a "not before" time, set on release to the job's query delay plus its duty-cycle pause, and a
+ * chunk that finds no usable slot is parked by the caller until the earliest slot can be used.
  */
 public class ReindexThrottle {
 
 	private static final Logger LOG = LoggerFactory.getLogger(ReindexThrottle.class);
-	private static final long POLL_MILLIS = 25;
+	private static final long MIN_PARK_MILLIS = 100;
+	private static final long MAX_PARK_MILLIS = 5_000;
 
-	/** A held slot; closing it gives the slot back. */
-	public final class Permit implements AutoCloseable {
+	/** A held slot; {@link #release} gives it back with the pause the job wants before its next batch. */
+	public final class Permit {
 		private final String jobId;
 		private final int slot;
 		private final String holder;
@@ -36,15 +40,20 @@ public class ReindexThrottle {
 			this.holder = holder;
 		}
 
-		@Override
-		public void close() {
+		/** @param pauseMillis how long this slot stays unusable (query delay, duty-cycle pause) */
+		public void release(long pauseMillis) {
 			jdbc.update(
-					"UPDATE HFR_JOB_SLOT SET HOLDER = NULL, LEASE_UNTIL = NULL WHERE JOB_ID = ? AND SLOT = ? AND HOLDER = ?",
+					"UPDATE HFR_JOB_SLOT SET HOLDER = NULL, LEASE_UNTIL = NULL, NOT_BEFORE_MS = ?"
+							+ " WHERE JOB_ID = ? AND SLOT = ? AND HOLDER = ?",
+					System.currentTimeMillis() + Math.max(0, pauseMillis),
 					jobId,
 					slot,
 					holder);
 		}
 	}
+
+	/** A slot, or how long to wait before asking again. */
+	public record Attempt(Permit permit, long retryAfterMillis) {}
 
 	private final JdbcTemplate jdbc;
 	private final long leaseMillis;
@@ -55,38 +64,35 @@ public class ReindexThrottle {
 		this.leaseMillis = leaseMillis;
 		jdbc.execute("CREATE TABLE IF NOT EXISTS HFR_JOB_SLOT (JOB_ID VARCHAR(100) NOT NULL, SLOT INTEGER NOT NULL,"
 				+ " HOLDER VARCHAR(300), LEASE_UNTIL TIMESTAMP, PRIMARY KEY (JOB_ID, SLOT))");
+		jdbc.execute("ALTER TABLE HFR_JOB_SLOT ADD COLUMN IF NOT EXISTS NOT_BEFORE_MS BIGINT DEFAULT 0 NOT NULL");
 	}
 
-	/**
-	 * Waits for a free slot of the job.
-	 *
-	 * @param stop checked while waiting: when it turns true (the job was cancelled) no slot is taken
-	 * @return the permit, or null if {@code stop} turned true first
-	 */
-	public Permit acquire(String jobId, int maximumConcurrency, BooleanSupplier stop) throws InterruptedException {
+	/** Takes a usable slot of the job if there is one now; never waits. */
+	public Attempt tryAcquire(String jobId, int maximumConcurrency) {
 		ensureSlots(jobId, maximumConcurrency);
 		String holder = node + "/" + Thread.currentThread().getName() + "/" + UUID.randomUUID();
-		long polls = 0;
-		while (true) {
-			for (int slot = 0; slot < maximumConcurrency; slot++) {
-				Timestamp now = new Timestamp(System.currentTimeMillis());
-				int won = jdbc.update(
-						"UPDATE HFR_JOB_SLOT SET HOLDER = ?, LEASE_UNTIL = ? WHERE JOB_ID = ? AND SLOT = ?"
-								+ " AND (HOLDER IS NULL OR LEASE_UNTIL < ?)",
-						holder,
-						new Timestamp(now.getTime() + leaseMillis),
-						jobId,
-						slot,
-						now);
-				if (won == 1) {
-					return new Permit(jobId, slot, holder);
-				}
+		long now = System.currentTimeMillis();
+		for (int slot = 0; slot < maximumConcurrency; slot++) {
+			int won = jdbc.update(
+					"UPDATE HFR_JOB_SLOT SET HOLDER = ?, LEASE_UNTIL = ? WHERE JOB_ID = ? AND SLOT = ?"
+							+ " AND (HOLDER IS NULL OR LEASE_UNTIL < ?) AND NOT_BEFORE_MS <= ?",
+					holder,
+					new Timestamp(now + leaseMillis),
+					jobId,
+					slot,
+					new Timestamp(now),
+					now);
+			if (won == 1) {
+				return new Attempt(new Permit(jobId, slot, holder), 0);
 			}
-			if (polls++ % 8 == 0 && stop.getAsBoolean()) {
-				return null;
-			}
-			Thread.sleep(POLL_MILLIS);
 		}
+		Long earliestFree = jdbc.queryForObject(
+				"SELECT MIN(NOT_BEFORE_MS) FROM HFR_JOB_SLOT WHERE JOB_ID = ? AND SLOT < ? AND HOLDER IS NULL",
+				Long.class,
+				jobId,
+				maximumConcurrency);
+		long wait = earliestFree == null ? MIN_PARK_MILLIS : earliestFree - now;
+		return new Attempt(null, Math.max(MIN_PARK_MILLIS, Math.min(MAX_PARK_MILLIS, wait)));
 	}
 
 	private void ensureSlots(String jobId, int count) {
@@ -98,11 +104,6 @@ public class ReindexThrottle {
 				LOG.debug("Slot {} of job {} created by another worker", slot, jobId);
 			}
 		}
-	}
-
-	/** Removes a finished job's slots. */
-	public void forget(String jobId) {
-		jdbc.update("DELETE FROM HFR_JOB_SLOT WHERE JOB_ID = ?", jobId);
 	}
 
 	/**

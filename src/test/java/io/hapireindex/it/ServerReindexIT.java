@@ -192,6 +192,27 @@ class ServerReindexIT extends HapiServerTestBase {
 	}
 
 	@Test
+	void aThrottledJobDoesNotHoldUpOtherJobs() {
+		String family = unique("Slow");
+		createPatients(family, "Slow", 12);
+		List<String> other = createPatients(unique("Quick"), "Quick", 1);
+		Parameters slow = params("url", "Patient?family=" + family);
+		slow.addParameter("batchSize", new IntegerType(1));
+		slow.addParameter("maximumConcurrency", new IntegerType(1));
+		slow.addParameter("queryDelayIntervalInMilliseconds", new IntegerType(1500));
+		String slowJob = jobs.start(null, slow);
+		awaitReindexed(slowJob, 1);
+
+		// 12 chunks spaced 1.5 s apart wait on one slot; they must not occupy batch2's worker threads meanwhile
+		String quickJob = jobs.start(null, params("resourceId", "Patient/" + other.get(0)));
+		jobs.await(quickJob, Set.of("Completed"), Duration.ofSeconds(10));
+		assertThat(field(jobs.status(slowJob), "status")).isEqualTo("Running");
+
+		assertThat(jobs.delete("/_operations/reindex/" + slowJob).status()).isEqualTo(202);
+		jobs.await(slowJob, Set.of("Canceled"), Duration.ofSeconds(5));
+	}
+
+	@Test
 	void cancelStopsTheJobWithinSecondsAndAnEndedJobCannotBeCancelled() {
 		String family = unique("Cancel");
 		createPatients(family, "Cancel", 30);
