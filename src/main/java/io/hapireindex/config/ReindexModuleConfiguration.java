@@ -9,6 +9,8 @@ import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.jpa.api.svc.IBatch2DaoSvc;
 import ca.uhn.fhir.jpa.dao.IJpaStorageResourceParser;
+import ca.uhn.fhir.jpa.dao.data.IResourceTableDao;
+import ca.uhn.fhir.jpa.dao.index.DaoSearchParamSynchronizer;
 import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.partition.IPartitionLookupSvc;
@@ -17,6 +19,7 @@ import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractorSvc;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import io.hapireindex.index.IndexRowMapper;
+import io.hapireindex.index.TargetedIndexer;
 import io.hapireindex.index.InstanceReindexService;
 import io.hapireindex.job.BatchReindexer;
 import io.hapireindex.job.ChangedResourceTracker;
@@ -127,14 +130,28 @@ public class ReindexModuleConfiguration {
 			IHapiTransactionService transactionService,
 			DataSource dataSource,
 			ReindexProperties properties,
-			ChangedResourceTracker tracker) {
+			ChangedResourceTracker tracker,
+			TargetedIndexer targetedIndexer) {
 		return new BatchReindexer(
 				daoRegistry,
 				systemDao,
 				transactionService,
 				dataSource,
 				properties.getResourceRetries(),
-				tracker);
+				tracker,
+				targetedIndexer);
+	}
+
+	@Bean
+	public TargetedIndexer hapiFhirReindexTargetedIndexer(
+			IResourceTableDao resourceTableDao,
+			IJpaStorageResourceParser resourceParser,
+			ISearchParamExtractorSvc extractor,
+			DaoSearchParamSynchronizer synchronizer,
+			ISearchParamRegistry searchParamRegistry,
+			DataSource dataSource) {
+		return new TargetedIndexer(
+				resourceTableDao, resourceParser, extractor, synchronizer, searchParamRegistry, dataSource);
 	}
 
 	@Bean

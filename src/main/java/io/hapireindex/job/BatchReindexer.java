@@ -10,23 +10,30 @@ import ca.uhn.fhir.jpa.model.dao.JpaPid;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.api.server.storage.TransactionDetails;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import io.hapireindex.index.TargetedIndexer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
- * Reindexes one batch of resources of one type with HAPI's own {@link IFhirResourceDao#reindex}, so the rows
- * written are exactly HAPI's. A resource deleted or expunged since its id was loaded is skipped and counted
- * (HAPI's job throws a NullPointerException on the latter); a resource that cannot be reindexed is reported
- * with its id and does not stop the rest of the batch.
+ * Reindexes one batch of resources of one type.
+ *
+ * <p>A full reindex uses HAPI's own {@link IFhirResourceDao#reindex}, so the rows written are exactly HAPI's. A
+ * targeted job recomputes only its parameters' rows ({@link TargetedIndexer}) when that is possible. A resource
+ * deleted or expunged since its id was loaded is skipped and counted (HAPI's job throws a NullPointerException
+ * on the latter); a resource that cannot be reindexed is retried a bounded number of times, then reported with
+ * its id, and does not stop the rest of the batch.
  */
 public class BatchReindexer {
 
@@ -37,8 +44,14 @@ public class BatchReindexer {
 	 * What happened to a batch.
 	 *
 	 * @param retries how many extra attempts failing resources got (each bounded by the configured retries)
+	 * @param changed how many resources had index rows added or removed
 	 */
 	public record Result(int reindexed, int skipped, Map<String, String> failures, int retries, int changed) {}
+
+	/** One resource's work in the current transaction: its failure message, or empty. */
+	private interface ResourceWork {
+		Optional<String> run(long pid, TransactionDetails tx);
+	}
 
 	private final DaoRegistry daoRegistry;
 	private final IFhirSystemDao<?, ?> systemDao;
@@ -46,6 +59,7 @@ public class BatchReindexer {
 	private final JdbcTemplate jdbc;
 	private final int retries;
 	private final ChangedResourceTracker tracker;
+	private final TargetedIndexer targetedIndexer;
 
 	public BatchReindexer(
 			DaoRegistry daoRegistry,
@@ -53,40 +67,71 @@ public class BatchReindexer {
 			IHapiTransactionService transactionService,
 			DataSource dataSource,
 			int retries,
-			ChangedResourceTracker tracker) {
-		this.retries = retries;
-		this.tracker = tracker;
+			ChangedResourceTracker tracker,
+			TargetedIndexer targetedIndexer) {
 		this.daoRegistry = daoRegistry;
 		this.systemDao = systemDao;
 		this.transactionService = transactionService;
 		this.jdbc = new JdbcTemplate(dataSource);
+		this.retries = retries;
+		this.tracker = tracker;
+		this.targetedIndexer = targetedIndexer;
 	}
 
-	public Result reindex(String jobId, String resourceType, List<Long> pids, ReindexParameters parameters) {
+	public Result reindex(String jobId, String resourceType, List<Long> pids, ReindexJobParameters job) {
 		Map<Long, String> live = liveResources(pids);
 		int skipped = pids.size() - live.size();
-		IFhirResourceDao<?> dao = daoRegistry.getResourceDao(resourceType);
+		ReindexParameters parameters = job.toHapiParameters();
+		Set<String> targetNames = rowOnly(job) ? targetedIndexer.targetNames(resourceType, job.searchParameterUrls()) : null;
+
+		Set<Long> changedTargeted = new HashSet<>();
+		ResourceWork work;
+		if (targetNames != null) {
+			work = (pid, tx) -> {
+				if (targetedIndexer.reindex(pid, targetNames, job.optimisticLock())) {
+					changedTargeted.add(pid);
+				}
+				return Optional.empty();
+			};
+		} else {
+			IFhirResourceDao<?> dao = daoRegistry.getResourceDao(resourceType);
+			work = (pid, tx) -> failureIn(dao.reindex(JpaPid.fromId(pid), parameters, new SystemRequestDetails(), tx));
+		}
+
 		Map<String, String> failures = new LinkedHashMap<>();
 		ChangedResourceTracker.Messages messages = new ChangedResourceTracker.Messages();
-		int retried = tracker.track(messages, () -> reindexInto(jobId, resourceType, live, dao, parameters, failures));
+		int retried = tracker.track(messages, () -> runBatch(jobId, resourceType, live, parameters, work, failures));
 		failures.forEach((id, message) -> LOG.warn("Reindex job {}: {} failed: {}", jobId, id, message));
-		int changed = 0;
-		if (parameters.getReindexSearchParameters() != ReindexParameters.ReindexSearchParametersEnum.NONE) {
-			List<String> reindexed = live.values().stream()
+
+		int changed;
+		if (targetNames != null) {
+			changed = changedTargeted.size();
+		} else if (parameters.getReindexSearchParameters() != ReindexParameters.ReindexSearchParametersEnum.NONE) {
+			changed = messages.changedAmong(live.values().stream()
 					.map(fhirId -> resourceType + "/" + fhirId)
 					.filter(id -> !failures.containsKey(id))
-					.toList();
-			changed = messages.changedAmong(reindexed);
+					.toList());
+		} else {
+			changed = 0;
 		}
 		return new Result(live.size() - failures.size(), skipped, failures, retried, changed);
 	}
 
-	private int reindexInto(
+	/** Row-only recompute changes index rows only, so it is used when the job asks for nothing else. */
+	private static boolean rowOnly(ReindexJobParameters job) {
+		return !job.searchParameterUrls().isEmpty()
+				&& job.reindexSearchParameters() == ReindexParameters.ReindexSearchParametersEnum.ALL
+				&& job.optimizeStorage() == ReindexParameters.OptimizeStorageModeEnum.NONE
+				&& job.correctCurrentVersion() == ReindexParameters.CorrectCurrentVersionModeEnum.NONE;
+	}
+
+	/** The batch in one transaction; if that fails as a whole, resource by resource; then bounded retries. */
+	private int runBatch(
 			String jobId,
 			String resourceType,
 			Map<Long, String> live,
-			IFhirResourceDao<?> dao,
 			ReindexParameters parameters,
+			ResourceWork work,
 			Map<String, String> failures) {
 		try {
 			transactionService.withSystemRequest().execute(() -> {
@@ -96,10 +141,8 @@ public class BatchReindexer {
 				TransactionDetails tx = new TransactionDetails();
 				for (Map.Entry<Long, String> next : live.entrySet()) {
 					try {
-						ReindexOutcome outcome =
-								dao.reindex(JpaPid.fromId(next.getKey()), parameters, new SystemRequestDetails(), tx);
-						failureIn(outcome).ifPresent(w -> failures.put(resourceType + "/" + next.getValue(), w));
-					} catch (ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException | DataFormatException e) {
+						work.run(next.getKey(), tx).ifPresent(w -> failures.put(resourceType + "/" + next.getValue(), w));
+					} catch (BaseServerResponseException | DataFormatException e) {
 						failures.put(resourceType + "/" + next.getValue(), e.getMessage());
 					}
 				}
@@ -110,8 +153,7 @@ public class BatchReindexer {
 			LOG.warn("Reindex job {}: batch of {} {} failed ({}), retrying one by one",
 					jobId, live.size(), resourceType, batchFailure.toString());
 			failures.clear();
-			live.forEach((pid, fhirId) -> attempt(dao, pid, parameters)
-					.ifPresent(message -> failures.put(resourceType + "/" + fhirId, message)));
+			live.forEach((pid, fhirId) -> attempt(work, pid).ifPresent(m -> failures.put(resourceType + "/" + fhirId, m)));
 		}
 		// A failure may be passing (a lock, a deferred terminology write): try again a bounded number of times.
 		int retried = 0;
@@ -121,7 +163,7 @@ public class BatchReindexer {
 				String id = resourceType + "/" + next.getValue();
 				if (failures.containsKey(id)) {
 					retried++;
-					java.util.Optional<String> again = attempt(dao, next.getKey(), parameters);
+					Optional<String> again = attempt(work, next.getKey());
 					if (again.isEmpty()) {
 						failures.remove(id);
 					} else {
@@ -134,21 +176,11 @@ public class BatchReindexer {
 	}
 
 	/** One resource in its own transaction; the failure message, if it failed. */
-	private java.util.Optional<String> attempt(IFhirResourceDao<?> dao, Long pid, ReindexParameters parameters) {
+	private Optional<String> attempt(ResourceWork work, long pid) {
 		try {
-			ReindexOutcome outcome = transactionService.withSystemRequest().execute(() -> dao.reindex(
-					JpaPid.fromId(pid), parameters, new SystemRequestDetails(), new TransactionDetails()));
-			return failureIn(outcome);
+			return transactionService.withSystemRequest().execute(() -> work.run(pid, new TransactionDetails()));
 		} catch (RuntimeException e) {
-			return java.util.Optional.of(e.getMessage() == null ? e.toString() : e.getMessage());
-		}
-	}
-
-	private static void sleepQuietly(long millis) {
-		try {
-			Thread.sleep(millis);
-		} catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
+			return Optional.of(e.getMessage() == null ? e.toString() : e.getMessage());
 		}
 	}
 
@@ -156,11 +188,11 @@ public class BatchReindexer {
 	 * HAPI's DAO catches a resource it cannot parse or index, marks it INDEXING_FAILED and returns only a
 	 * warning (its own job then reports success). Here that is a failed resource.
 	 */
-	private static java.util.Optional<String> failureIn(ReindexOutcome outcome) {
+	private static Optional<String> failureIn(ReindexOutcome outcome) {
 		return outcome.getWarnings().stream().filter(w -> w.startsWith(HAPI_FAILURE_WARNING)).findFirst();
 	}
 
-	/** pid to FHIR id of the resources that still exist and are not deleted. */
+	/** pid to FHIR id of the resources that still exist and are not deleted, in the batch's order. */
 	private Map<Long, String> liveResources(List<Long> pids) {
 		Map<Long, String> live = new HashMap<>();
 		String marks = pids.stream().map(p -> "?").collect(Collectors.joining(","));
@@ -171,7 +203,15 @@ public class BatchReindexer {
 				},
 				pids.toArray());
 		Map<Long, String> ordered = new LinkedHashMap<>();
-		new ArrayList<>(pids).stream().filter(live::containsKey).forEach(p -> ordered.put(p, live.get(p)));
+		pids.stream().filter(live::containsKey).forEach(p -> ordered.put(p, live.get(p)));
 		return ordered;
+	}
+
+	private static void sleepQuietly(long millis) {
+		try {
+			Thread.sleep(millis);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
 	}
 }

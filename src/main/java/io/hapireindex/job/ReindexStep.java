@@ -73,7 +73,7 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 			}
 			long start = System.currentTimeMillis();
 			BatchReindexer.Result result =
-					reindexer.reindex(jobId, batch.resourceType(), batch.pids(), params.toHapiParameters());
+					reindexer.reindex(jobId, batch.resourceType(), batch.pids(), params);
 			long end = System.currentTimeMillis();
 			long busy = end - start;
 			progress.recordBatch(jobId, new JobProgressStore.BatchRecord(

@@ -98,6 +98,46 @@ class ServerReindexIT extends HapiServerTestBase {
 	}
 
 	@Test
+	void aTargetedJobRecomputesOnlyItsParametersRowsExactlyAsHapiWould() {
+		String family = unique("Target");
+		String city = unique("Town");
+		List<String> ids = createPatients(family, city, 6);
+		String targeted = unique("bp-target");
+		String other = unique("bp-other");
+		putSearchParameter(targeted, targeted, "Patient", Enumerations.SearchParamType.STRING,
+				"Patient.extension('" + BIRTH_PLACE + "').value.as(Address).city");
+		putSearchParameter(other, other, "Patient", Enumerations.SearchParamType.TOKEN, "Patient.gender");
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+		Map<String, List<Long>> familyRowIds = new java.util.TreeMap<>();
+		ids.forEach(id -> familyRowIds.put(id, jdbc.queryForList(
+				"SELECT SP_ID FROM HFJ_SPIDX_STRING WHERE RES_ID = ? AND SP_NAME <> ? ORDER BY SP_ID", Long.class,
+				db.pid("Patient", id), targeted)));
+
+		Parameters p = params("url", "Patient?family=" + family);
+		p.addParameter("targetSearchParameterTypes", "http://example.org/fhir/SearchParameter/" + targeted);
+		Parameters status = jobs.awaitCompleted(jobs.start(null, p));
+
+		assertThat(number(status, "resourcesSuccessfullyReindexed")).isEqualTo(6);
+		assertThat(number(status, "resourcesChanged")).isEqualTo(6);
+		for (String id : ids) {
+			long pid = db.pid("Patient", id);
+			assertThat(db.stringRows(pid, targeted)).as("targeted rows of %s", id).hasSize(1);
+			assertThat(db.tokenRows(pid, other)).as("the other new parameter is not touched").isEmpty();
+			assertThat(jdbc.queryForList("SELECT SP_ID FROM HFJ_SPIDX_STRING WHERE RES_ID = ? AND SP_NAME <> ? ORDER BY SP_ID",
+							Long.class, pid, targeted))
+					.as("every other string row keeps its id").isEqualTo(familyRowIds.get(id));
+		}
+		Set<String> targetedRows = indexRows(ids).stream().filter(r -> r.contains(targeted)).collect(
+				java.util.stream.Collectors.toCollection(TreeSet::new));
+
+		runHapisOwnReindex("Patient?family=" + family);
+		assertThat(indexRows(ids).stream().filter(r -> r.contains(targeted)).toList())
+				.as("HAPI's full reindex writes the same rows for the targeted parameter")
+				.containsExactlyElementsOf(targetedRows);
+		assertThat(db.tokenRows(db.pid("Patient", ids.get(0)), other)).as("and now the other one too").hasSize(1);
+	}
+
+	@Test
 	void typeScopesUrlsIdsAndTargetedParametersCombineAsAUnion() {
 		String family = unique("Union");
 		List<String> patients = createPatients(family, "Nowhere", 4);
