@@ -59,9 +59,9 @@ public class StartReindexOperationProvider {
 			@OperationParam(name = StartParameterNames.TARGET_RESOURCE_TYPES, min = 0, max = 1) IBase targetResourceTypes,
 			@Description(shortDefinition = "One resource, Type/id; repeatable (Kodjin)")
 			@OperationParam(name = StartParameterNames.RESOURCE_ID, min = 0, max = OperationParam.MAX_UNLIMITED) List<IBase> resourceId,
-			@Description(shortDefinition = "Id of a SearchParameter: scan only the types it applies to; repeatable (Kodjin)")
+			@Description(shortDefinition = "Id of a SearchParameter: scan only the types it applies to, recompute only its rows; repeatable (Kodjin)")
 			@OperationParam(name = StartParameterNames.SEARCH_PARAMETER, min = 0, max = OperationParam.MAX_UNLIMITED) List<IBase> searchParameter,
-			@Description(shortDefinition = "Comma-separated SearchParameter canonical URLs: scan only the types they apply to (Azure)")
+			@Description(shortDefinition = "Comma-separated SearchParameter canonical URLs: scan only their types, recompute only their rows (Azure)")
 			@OperationParam(name = StartParameterNames.TARGET_SEARCH_PARAMETER_TYPES, min = 0, max = 1) IBase targetSearchParameterTypes,
 			@Description(shortDefinition = "Partition id or name, or _ALL; repeatable (HAPI)")
 			@OperationParam(name = StartParameterNames.PARTITION_ID, min = 0, max = OperationParam.MAX_UNLIMITED) List<IBase> partitionId,

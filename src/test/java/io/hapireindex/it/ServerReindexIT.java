@@ -232,6 +232,37 @@ class ServerReindexIT extends HapiServerTestBase {
 	}
 
 	@Test
+	void progressGrowsWhileTheJobRunsAndPerTypeCountsAddUp() {
+		String family = unique("Progress");
+		List<String> patients = createPatients(family, "Progress", 8);
+		String obs = createObservation(patients.get(0));
+		Parameters p = params("url", "Patient?family=" + family);
+		p.addParameter("resourceId", "Observation/" + obs);
+		p.addParameter("batchSize", new IntegerType(1));
+		p.addParameter("maximumConcurrency", new IntegerType(1));
+		p.addParameter("queryDelayIntervalInMilliseconds", new IntegerType(200));
+		String jobId = jobs.start(null, p);
+
+		List<Long> seen = new ArrayList<>();
+		Parameters status;
+		do {
+			status = jobs.status(jobId);
+			long total = number(status, "totalResourcesToReindex");
+			long perType = repeated(status, "stateByResourceType").stream()
+					.mapToLong(s -> Long.parseLong(part(s, "count")))
+					.sum();
+			assertThat(perType).as("per-type counts add up to the total").isEqualTo(total);
+			seen.add(number(status, "resourcesSuccessfullyReindexed"));
+			JobApi.sleep(150);
+		} while (!Set.of("Completed", "Failed", "Canceled").contains(field(status, "status")));
+
+		assertThat(field(status, "status")).isEqualTo("Completed");
+		assertThat(seen).isSorted();
+		assertThat(seen).as("counts seen while running").anyMatch(n -> n > 0 && n < 9);
+		assertThat(seen.get(seen.size() - 1)).isEqualTo(9);
+	}
+
+	@Test
 	void aThrottledJobDoesNotHoldUpOtherJobs() {
 		String family = unique("Slow");
 		createPatients(family, "Slow", 12);
