@@ -477,6 +477,24 @@ class ServerReindexIT extends HapiServerTestBase {
 		assertThat(jobs.delete("/_operations/reindex/" + azureJob).status()).isEqualTo(202);
 		jobs.await(azureJob, Set.of("Canceled"), Duration.ofSeconds(10));
 
+		// Azure: an empty parameter list reindexes everything (cancelled: covering every type takes a while)
+		JobApi.Answer everything = jobs.post("/$reindex", "{\"resourceType\": \"Parameters\", \"parameter\": []}");
+		assertThat(everything.status()).isEqualTo(201);
+		String everythingJob = field(everything.parameters(), "id");
+		jobs.delete("/_operations/reindex/" + everythingJob);
+		jobs.await(everythingJob, Set.of("Canceled", "Completed"), Duration.ofSeconds(30));
+
+		// HAPI: storage only, every resource
+		createPatients(unique("Storage"), "Storage", 2);
+		JobApi.Answer storage = jobs.post("/$reindex", """
+				{"resourceType": "Parameters", "parameter": [
+				  {"name": "reindexSearchParameters", "valueCode": "NONE"},
+				  {"name": "optimizeStorage", "valueCode": "ALL_VERSIONS"}]}""");
+		assertThat(storage.status()).isEqualTo(201);
+		Parameters storageDone = jobs.awaitCompleted(field(storage.parameters(), "id"));
+		assertThat(number(storageDone, "resourcesFailed")).isZero();
+		assertThat(number(storageDone, "resourcesSuccessfullyReindexed")).isGreaterThanOrEqualTo(2);
+
 		// HAPI: ordered search URLs, including a chained search
 		JobApi.Answer hapi = jobs.post("/$reindex", """
 				{"resourceType": "Parameters", "parameter": [
