@@ -80,7 +80,7 @@ public class JobApiInterceptor {
 				ReindexJobService.Started started = jobs.restart(jobId, new SystemRequestDetails());
 				String base = request.getRequestURL().toString();
 				base = base.substring(0, base.indexOf("/" + JobApiPaths.COLLECTION));
-				response.setHeader(Constants.HEADER_CONTENT_LOCATION, base + "/" + JobApiPaths.COLLECTION + "/" + started.jobId());
+				response.setHeader(Constants.HEADER_CONTENT_LOCATION, JobApiPaths.jobUrl(base, started.jobId()));
 				write(request, response, 201, jobs.status(started.jobId()));
 			} else if (restart) {
 				throw new MethodNotAllowedException(method + " is not allowed on " + path + " (POST restarts the job)");

@@ -95,7 +95,7 @@ public class StartReindexOperationProvider {
 				.anyMatch(h -> h.contains(Constants.HEADER_PREFER_RESPOND_ASYNC));
 		request.getUserData().put(ResponseStatusInterceptor.STATUS_KEY, async ? 202 : 201);
 		request.getResponse().addHeader(
-				Constants.HEADER_CONTENT_LOCATION, request.getFhirServerBase() + "/" + JobApiPaths.COLLECTION + "/" + started.jobId());
+				Constants.HEADER_CONTENT_LOCATION, JobApiPaths.jobUrl(request.getFhirServerBase(), started.jobId()));
 		Parameters status = jobs.status(started.jobId());
 		// without a resource id HAPI adds no Location of its own to a 201: the job's address is Content-Location
 		status.setIdElement(null);

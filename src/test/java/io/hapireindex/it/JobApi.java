@@ -65,19 +65,18 @@ public class JobApi {
 	}
 
 	public Answer post(String path, String body, String... headers) {
-		HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-				.header("Content-Type", "application/fhir+json")
-				.POST(HttpRequest.BodyPublishers.ofString(body));
-		for (int i = 0; i < headers.length; i += 2) {
-			b.header(headers[i], headers[i + 1]);
-		}
-		return send(b.build());
+		return withBody("POST", path, body, headers);
 	}
 
 	public Answer put(String path, String body, String... headers) {
+		return withBody("PUT", path, body, headers);
+	}
+
+	/** @param headers alternating names and values */
+	private Answer withBody(String method, String path, String body, String... headers) {
 		HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
 				.header("Content-Type", "application/fhir+json")
-				.PUT(HttpRequest.BodyPublishers.ofString(body));
+				.method(method, HttpRequest.BodyPublishers.ofString(body));
 		for (int i = 0; i < headers.length; i += 2) {
 			b.header(headers[i], headers[i + 1]);
 		}
