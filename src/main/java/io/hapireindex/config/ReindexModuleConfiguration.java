@@ -5,6 +5,7 @@ import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
 import ca.uhn.fhir.batch2.model.JobDefinition;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.jpa.api.svc.IBatch2DaoSvc;
@@ -37,6 +38,8 @@ import io.hapireindex.operation.ResponseStatusInterceptor;
 import io.hapireindex.operation.StartReindexOperationProvider;
 import io.hapireindex.operation.StartRequestParser;
 import io.hapireindex.operation.TypeStartReindexOperationProvider;
+import io.hapireindex.searchparam.SearchParameterChangeListener;
+import io.hapireindex.searchparam.SearchParameterReindexScheduler;
 import io.hapireindex.status.JobProgressStore;
 import io.hapireindex.throttle.ReindexThrottle;
 import org.springframework.beans.factory.ObjectProvider;
@@ -189,6 +192,39 @@ public class ReindexModuleConfiguration {
 			ReindexProperties properties) {
 		return new StartRequestParser(
 				fhirContext, daoRegistry, matchUrlService, searchParamRegistry, partitionSettings, partitionLookup, properties);
+	}
+
+	// --- search parameter changes ---
+
+	@Bean(destroyMethod = "close")
+	public SearchParameterReindexScheduler hapiFhirReindexSearchParameterScheduler(
+			ReindexJobService jobs,
+			ISearchParamRegistry searchParamRegistry,
+			DaoRegistry daoRegistry,
+			ReindexProperties properties) {
+		return new SearchParameterReindexScheduler(
+				jobs,
+				searchParamRegistry,
+				daoRegistry,
+				properties.getSearchParameterReindexWindowMillis(),
+				properties.getDefaultBatchSize(),
+				properties.getDefaultMaximumConcurrency());
+	}
+
+	/** Null (no bean) when the mode is "off": HAPI's own behaviour on SearchParameter writes stays. */
+	@Bean(destroyMethod = "close")
+	public SearchParameterChangeListener hapiFhirReindexSearchParameterListener(
+			FhirContext fhirContext,
+			SearchParameterReindexScheduler scheduler,
+			IInterceptorService storageInterceptors,
+			JpaStorageSettings storageSettings,
+			ReindexProperties properties) {
+		if (!properties.isAutomaticSearchParameterReindex()) {
+			return null;
+		}
+		// one targeted job of the module replaces HAPI's full REINDEX job per changed parameter
+		storageSettings.setMarkResourcesForReindexingUponSearchParameterChange(false);
+		return new SearchParameterChangeListener(fhirContext, scheduler, storageInterceptors);
 	}
 
 	// --- what goes on the host's RestfulServer ---

@@ -37,6 +37,40 @@ public class ReindexProperties {
 	/** Extra attempts, each in its own transaction, for a resource that fails before it is reported failed (0..10). */
 	private int resourceRetries = 2;
 
+	/**
+	 * What happens when a SearchParameter is created, changed or deleted: "auto" starts one targeted reindex job
+	 * for the changes of one window (and turns off HAPI's own full REINDEX per parameter), "off" does nothing.
+	 */
+	private String searchParameterReindex = "auto";
+
+	/** Changes to SearchParameters committed within this many milliseconds make one job (0..600000). */
+	private long searchParameterReindexWindowMillis = 2000;
+
+	public String getSearchParameterReindex() {
+		return searchParameterReindex;
+	}
+
+	public void setSearchParameterReindex(String searchParameterReindex) {
+		if (!"auto".equals(searchParameterReindex) && !"off".equals(searchParameterReindex)) {
+			throw new IllegalArgumentException(
+					PREFIX + ".search-parameter-reindex is '" + searchParameterReindex + "'; it must be auto or off");
+		}
+		this.searchParameterReindex = searchParameterReindex;
+	}
+
+	public boolean isAutomaticSearchParameterReindex() {
+		return "auto".equals(searchParameterReindex);
+	}
+
+	public long getSearchParameterReindexWindowMillis() {
+		return searchParameterReindexWindowMillis;
+	}
+
+	public void setSearchParameterReindexWindowMillis(long searchParameterReindexWindowMillis) {
+		this.searchParameterReindexWindowMillis =
+				inRange("search-parameter-reindex-window-millis", searchParameterReindexWindowMillis, 0, 600_000);
+	}
+
 	public int getResourceRetries() {
 		return resourceRetries;
 	}

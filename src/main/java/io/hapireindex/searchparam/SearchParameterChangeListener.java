@@ -1,0 +1,102 @@
+package io.hapireindex.searchparam;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.util.FhirTerser;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IPrimitiveType;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Sees every SearchParameter create, update and delete, and hands them to the scheduler only once their
+ * transaction has committed: a write that rolls back starts nothing (HAPI's own job is started even then).
+ */
+@Interceptor
+public class SearchParameterChangeListener implements AutoCloseable {
+
+	private static final String PENDING = SearchParameterChangeListener.class.getName() + ".pending";
+
+	private final FhirContext fhirContext;
+	private final SearchParameterReindexScheduler scheduler;
+	private final IInterceptorService storageInterceptors;
+
+	public SearchParameterChangeListener(
+			FhirContext fhirContext, SearchParameterReindexScheduler scheduler, IInterceptorService storageInterceptors) {
+		this.fhirContext = fhirContext;
+		this.scheduler = scheduler;
+		this.storageInterceptors = storageInterceptors;
+		storageInterceptors.registerInterceptor(this);
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
+	public void created(IBaseResource resource) {
+		collect(resource, false);
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
+	public void updated(IBaseResource previous, IBaseResource updated) {
+		if (previous != null) {
+			// an update may change the URL or the bases: the old ones need their rows recomputed too
+			collect(previous, false);
+		}
+		collect(updated, false);
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_DELETED)
+	public void deleted(IBaseResource resource) {
+		collect(resource, true);
+	}
+
+	@SuppressWarnings("unchecked")
+	private void collect(IBaseResource resource, boolean deleted) {
+		if (resource == null || !"SearchParameter".equals(fhirContext.getResourceType(resource))) {
+			return;
+		}
+		FhirTerser terser = fhirContext.newTerser();
+		String url = terser.getSinglePrimitiveValueOrNull(resource, "url");
+		if (url == null) {
+			return;
+		}
+		Set<String> bases = new TreeSet<>();
+		for (IPrimitiveType<?> base : terser.getValues(resource, "base", IPrimitiveType.class)) {
+			bases.add(base.getValueAsString());
+		}
+		SearchParameterChange change = new SearchParameterChange(url, bases, deleted);
+		if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+			scheduler.submit(List.of(change));
+			return;
+		}
+		List<SearchParameterChange> pending = (List<SearchParameterChange>) TransactionSynchronizationManager.getResource(PENDING);
+		if (pending == null) {
+			List<SearchParameterChange> list = new ArrayList<>();
+			TransactionSynchronizationManager.bindResource(PENDING, list);
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					scheduler.submit(List.copyOf(list));
+				}
+
+				@Override
+				public void afterCompletion(int status) {
+					TransactionSynchronizationManager.unbindResourceIfPossible(PENDING);
+				}
+			});
+			pending = list;
+		}
+		pending.add(change);
+	}
+
+	@Override
+	public void close() {
+		storageInterceptors.unregisterInterceptor(this);
+	}
+}

@@ -1,0 +1,198 @@
+package io.hapireindex.it;
+
+import ca.uhn.fhir.batch2.api.IJobCoordinator;
+import ca.uhn.fhir.batch2.model.JobInstance;
+import ca.uhn.fhir.rest.api.CacheControlDirective;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import io.hapireindex.job.ReindexJob;
+import io.hapireindex.testhost.HapiTestServer;
+import org.hl7.fhir.r4.model.Address;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.SearchParameter;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static io.hapireindex.it.JobApi.field;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** With the module's automatic mode, SearchParameter writes start the module's targeted jobs, not HAPI's. */
+@SpringBootTest(
+		classes = HapiTestServer.class,
+		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = {
+			"hapi-fhir-reindex.search-parameter-reindex=auto",
+			"hapi-fhir-reindex.search-parameter-reindex-window-millis=1000"
+		})
+class SearchParameterLifecycleIT extends HapiServerTestBase {
+
+	private static final String BIRTH_PLACE = "http://hl7.org/fhir/StructureDefinition/patient-birthPlace";
+
+	@Autowired
+	private IJobCoordinator coordinator;
+
+	private JobApi jobs;
+
+	@BeforeEach
+	void jobApi() {
+		jobs = new JobApi(client, baseUrl(), FHIR);
+	}
+
+	@Test
+	void aParameterCreatedAfterTheDataGetsOneTargetedJobAndHapisOwnIsNotStarted() {
+		String family = unique("Auto");
+		String city = unique("Ville");
+		createPatients(family, city, 5);
+		Set<String> before = moduleJobIds();
+		int hapiJobs = hapiReindexJobs();
+
+		String code = unique("auto-bp");
+		client.create().resource(searchParameter(code, "Patient", Enumerations.SearchParamType.STRING,
+				"Patient.extension('" + BIRTH_PLACE + "').value.as(Address).city")).execute();
+
+		Parameters status = jobs.awaitCompleted(awaitNewJob(before));
+		assertThat(field(status, "searchParams")).isEqualTo(url(code));
+		assertThat(field(status, "resources")).isEqualTo("Patient");
+		assertThat(search("Patient?" + code + "=" + city)).isEqualTo(5);
+		assertThat(hapiReindexJobs()).as("HAPI's automatic REINDEX is off").isEqualTo(hapiJobs);
+	}
+
+	@Test
+	void tenParametersInOneTransactionMakeOneJob() {
+		Set<String> before = moduleJobIds();
+		Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+		List<String> urls = new ArrayList<>();
+		for (int i = 0; i < 10; i++) {
+			String code = unique("ten" + i);
+			urls.add(url(code));
+			tx.addEntry().setResource(searchParameter(code, "Observation", Enumerations.SearchParamType.TOKEN, "Observation.status"))
+					.getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("SearchParameter");
+		}
+		client.transaction().withBundle(tx).execute();
+
+		String jobId = awaitNewJob(before);
+		JobApi.sleep(2500);
+		assertThat(moduleJobIds()).as("one job for the ten").hasSize(before.size() + 1);
+		Parameters status = jobs.awaitCompleted(jobId);
+		assertThat(Set.of(field(status, "searchParams").split(","))).containsExactlyInAnyOrderElementsOf(urls);
+		assertThat(field(status, "resources")).isEqualTo("Observation");
+	}
+
+	@Test
+	void aSearchParameterWriteThatRollsBackStartsNothing() {
+		Patient patient = new Patient();
+		patient.setId(unique("rb"));
+		patient.setActive(true);
+		client.update().resource(patient).execute();
+		Set<String> before = moduleJobIds();
+
+		String code = unique("rolled-back");
+		Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+		tx.addEntry().setResource(searchParameter(code, "Patient", Enumerations.SearchParamType.TOKEN, "Patient.gender"))
+				.getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("SearchParameter");
+		tx.addEntry().setResource(patient.setActive(false))
+				.getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + patient.getIdElement().getIdPart())
+				.setIfMatch("W/\"99\"");
+		assertThatThrownBy(() -> client.transaction().withBundle(tx).execute())
+				.isInstanceOf(BaseServerResponseException.class);
+
+		JobApi.sleep(3000);
+		assertThat(moduleJobIds()).as("no job for a write that rolled back").isEqualTo(before);
+		assertThat(search("SearchParameter?url=" + url(code))).isZero();
+	}
+
+	@Test
+	void deletingAParameterRemovesItsRows() {
+		String family = unique("Del");
+		List<String> ids = createPatients(family, "Delville", 2);
+		String code = unique("del-bp");
+		Set<String> before = moduleJobIds();
+		String spId = client.create().resource(searchParameter(code, "Patient", Enumerations.SearchParamType.STRING,
+				"Patient.extension('" + BIRTH_PLACE + "').value.as(Address).city")).execute().getId().getIdPart();
+		jobs.awaitCompleted(awaitNewJob(before));
+		long pid = db.pid("Patient", ids.get(0));
+		assertThat(db.stringRows(pid, code)).hasSize(1);
+
+		Set<String> beforeDelete = moduleJobIds();
+		client.delete().resourceById("SearchParameter", spId).execute();
+		jobs.awaitCompleted(awaitNewJob(beforeDelete));
+		assertThat(db.stringRows(pid, code)).as("rows of the deleted parameter are gone").isEmpty();
+	}
+
+	private String awaitNewJob(Set<String> before) {
+		long deadline = System.currentTimeMillis() + 20_000;
+		while (true) {
+			Set<String> now = moduleJobIds();
+			now.removeAll(before);
+			if (!now.isEmpty()) {
+				return now.iterator().next();
+			}
+			assertThat(System.currentTimeMillis()).as("a job was started").isLessThan(deadline);
+			JobApi.sleep(100);
+		}
+	}
+
+	private Set<String> moduleJobIds() {
+		return coordinator.getJobInstancesByJobDefinitionId(ReindexJob.JOB_DEFINITION_ID, 10_000, 0).stream()
+				.map(JobInstance::getInstanceId)
+				.collect(Collectors.toSet());
+	}
+
+	private int hapiReindexJobs() {
+		return coordinator.getJobInstancesByJobDefinitionId("REINDEX", 10_000, 0).size();
+	}
+
+	private static String url(String code) {
+		return "http://example.org/fhir/SearchParameter/" + code;
+	}
+
+	private static SearchParameter searchParameter(
+			String code, String base, Enumerations.SearchParamType type, String expression) {
+		SearchParameter sp = new SearchParameter();
+		sp.setUrl(url(code));
+		sp.setName(code);
+		sp.setCode(code);
+		sp.addBase(base);
+		sp.setType(type);
+		sp.setExpression(expression);
+		sp.setStatus(Enumerations.PublicationStatus.ACTIVE);
+		sp.setDescription("lifecycle test parameter " + code);
+		return sp;
+	}
+
+	private List<String> createPatients(String family, String city, int count) {
+		Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+		List<String> ids = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			String id = unique("p");
+			Patient patient = new Patient();
+			patient.setId(id);
+			patient.addName().setFamily(family);
+			patient.addExtension(BIRTH_PLACE, new Address().setCity(city));
+			tx.addEntry().setResource(patient).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + id);
+			ids.add(id);
+		}
+		client.transaction().withBundle(tx).execute();
+		return ids;
+	}
+
+	private int search(String url) {
+		return client.search()
+				.byUrl(url)
+				.cacheControl(new CacheControlDirective().setNoCache(true))
+				.returnBundle(Bundle.class)
+				.execute()
+				.getEntry()
+				.size();
+	}
+}
