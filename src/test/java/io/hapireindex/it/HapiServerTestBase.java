@@ -5,7 +5,11 @@ import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import io.hapireindex.testhost.HapiTestServer;
+import ca.uhn.fhir.rest.api.CacheControlDirective;
+import org.hl7.fhir.r4.model.Address;
+import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.SearchParameter;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -13,6 +17,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -51,6 +57,41 @@ public abstract class HapiServerTestBase {
 	/** Ids and codes unique to this run, so the suite also runs against a database that is not empty. */
 	protected static String unique(String prefix) {
 		return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	protected static final String BIRTH_PLACE = "http://hl7.org/fhir/StructureDefinition/patient-birthPlace";
+
+	/** Active patients of one family, alternating gender, born in {@code city}, in one transaction; their ids. */
+	protected List<String> createPatients(String family, String city, int count) {
+		Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+		List<String> ids = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			String id = unique("p");
+			Patient patient = new Patient();
+			patient.setId(id);
+			patient.setActive(true);
+			patient.addName().setFamily(family).addGiven("G" + i);
+			patient.setGender(i % 2 == 0 ? Enumerations.AdministrativeGender.FEMALE : Enumerations.AdministrativeGender.MALE);
+			patient.addExtension(BIRTH_PLACE, new Address().setCity(city));
+			tx.addEntry().setResource(patient).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + id);
+			ids.add(id);
+		}
+		client.transaction().withBundle(tx).execute();
+		return ids;
+	}
+
+	/**
+	 * How many resources a search finds (up to 100). No-cache: HAPI reuses an identical search's results for
+	 * 60 s, which would hide a reindex.
+	 */
+	protected int searchCount(String url) {
+		return client.search()
+				.byUrl(url + (url.contains("?") ? "&" : "?") + "_count=100")
+				.cacheControl(new CacheControlDirective().setNoCache(true))
+				.returnBundle(Bundle.class)
+				.execute()
+				.getEntry()
+				.size();
 	}
 
 	/**

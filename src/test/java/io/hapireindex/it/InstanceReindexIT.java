@@ -1,9 +1,7 @@
 package io.hapireindex.it;
 
-import ca.uhn.fhir.rest.api.CacheControlDirective;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import org.hl7.fhir.r4.model.Address;
-import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Enumerations;
@@ -23,8 +21,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class InstanceReindexIT extends HapiServerTestBase {
-
-	private static final String BIRTH_PLACE = "http://hl7.org/fhir/StructureDefinition/patient-birthPlace";
 
 	@Test
 	void customParameterAddedAfterDataIsFoundOnlyAfterInstanceReindex() {
@@ -227,16 +223,6 @@ class InstanceReindexIT extends HapiServerTestBase {
 		return concept;
 	}
 
-	private int searchCount(String url) {
-		// no-cache: HAPI reuses an identical search's results for 60 s, which would hide the reindex
-		return client.search()
-				.byUrl(url)
-				.cacheControl(new CacheControlDirective().setNoCache(true))
-				.returnBundle(Bundle.class)
-				.execute()
-				.getEntry()
-				.size();
-	}
 
 	private static void assertError(Runnable call, int status, String messagePart) {
 		assertThatThrownBy(call::run)

@@ -2,7 +2,6 @@ package io.hapireindex.it;
 
 import ca.uhn.fhir.batch2.api.IJobCoordinator;
 import ca.uhn.fhir.batch2.model.JobInstance;
-import ca.uhn.fhir.rest.api.CacheControlDirective;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import io.hapireindex.job.ReindexJob;
 import io.hapireindex.testhost.HapiTestServer;
@@ -36,8 +35,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 		})
 class SearchParameterLifecycleIT extends HapiServerTestBase {
 
-	private static final String BIRTH_PLACE = "http://hl7.org/fhir/StructureDefinition/patient-birthPlace";
-
 	@Autowired
 	private IJobCoordinator coordinator;
 
@@ -63,7 +60,7 @@ class SearchParameterLifecycleIT extends HapiServerTestBase {
 		Parameters status = jobs.awaitCompleted(awaitNewJob(before));
 		assertThat(field(status, "searchParams")).isEqualTo(url(code));
 		assertThat(field(status, "resources")).isEqualTo("Patient");
-		assertThat(search("Patient?" + code + "=" + city)).isEqualTo(5);
+		assertThat(searchCount("Patient?" + code + "=" + city)).isEqualTo(5);
 		assertThat(hapiReindexJobs()).as("HAPI's automatic REINDEX is off").isEqualTo(hapiJobs);
 	}
 
@@ -108,7 +105,7 @@ class SearchParameterLifecycleIT extends HapiServerTestBase {
 
 		JobApi.sleep(3000);
 		assertThat(moduleJobIds()).as("no job for a write that rolled back").isEqualTo(before);
-		assertThat(search("SearchParameter?url=" + url(code))).isZero();
+		assertThat(searchCount("SearchParameter?url=" + url(code))).isZero();
 	}
 
 	@Test
@@ -170,29 +167,5 @@ class SearchParameterLifecycleIT extends HapiServerTestBase {
 		return sp;
 	}
 
-	private List<String> createPatients(String family, String city, int count) {
-		Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-		List<String> ids = new ArrayList<>();
-		for (int i = 0; i < count; i++) {
-			String id = unique("p");
-			Patient patient = new Patient();
-			patient.setId(id);
-			patient.addName().setFamily(family);
-			patient.addExtension(BIRTH_PLACE, new Address().setCity(city));
-			tx.addEntry().setResource(patient).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + id);
-			ids.add(id);
-		}
-		client.transaction().withBundle(tx).execute();
-		return ids;
-	}
 
-	private int search(String url) {
-		return client.search()
-				.byUrl(url)
-				.cacheControl(new CacheControlDirective().setNoCache(true))
-				.returnBundle(Bundle.class)
-				.execute()
-				.getEntry()
-				.size();
-	}
 }

@@ -5,7 +5,6 @@ import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
 import ca.uhn.fhir.batch2.jobs.reindex.ReindexJobParameters;
 import ca.uhn.fhir.batch2.model.JobInstanceStartRequest;
 import ca.uhn.fhir.batch2.model.StatusEnum;
-import ca.uhn.fhir.rest.api.CacheControlDirective;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import io.hapireindex.status.JobProgressStore;
 import org.hl7.fhir.r4.model.Address;
@@ -38,8 +37,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Server- and type-level {@code $reindex} as batch2 jobs, against the real server and database. */
 class ServerReindexIT extends HapiServerTestBase {
-
-	private static final String BIRTH_PLACE = "http://hl7.org/fhir/StructureDefinition/patient-birthPlace";
 
 	@Autowired
 	private IJobCoordinator coordinator;
@@ -540,23 +537,6 @@ class ServerReindexIT extends HapiServerTestBase {
 		return progress.batches(jobId);
 	}
 
-	private List<String> createPatients(String family, String city, int count) {
-		Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-		List<String> ids = new ArrayList<>();
-		for (int i = 0; i < count; i++) {
-			String id = unique("p");
-			Patient patient = new Patient();
-			patient.setId(id);
-			patient.setActive(true);
-			patient.addName().setFamily(family).addGiven("G" + i);
-			patient.setGender(i % 2 == 0 ? Enumerations.AdministrativeGender.FEMALE : Enumerations.AdministrativeGender.MALE);
-			patient.addExtension(BIRTH_PLACE, new Address().setCity(city));
-			tx.addEntry().setResource(patient).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + id);
-			ids.add(id);
-		}
-		client.transaction().withBundle(tx).execute();
-		return ids;
-	}
 
 	private String createObservation(String patientId) {
 		String id = unique("o");
@@ -639,15 +619,6 @@ class ServerReindexIT extends HapiServerTestBase {
 		}
 	}
 
-	private int searchCount(String url) {
-		return client.search()
-				.byUrl(url + "&_count=100")
-				.cacheControl(new CacheControlDirective().setNoCache(true))
-				.returnBundle(Bundle.class)
-				.execute()
-				.getEntry()
-				.size();
-	}
 
 	/** The most batches whose work intervals overlap at one instant. */
 	static int maxInFlight(List<JobProgressStore.BatchRecord> batches) {
