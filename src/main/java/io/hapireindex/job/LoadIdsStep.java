@@ -34,6 +34,7 @@ import javax.sql.DataSource;
 public class LoadIdsStep implements IJobStepWorker<ReindexJobParameters, ScopeChunk, PidBatch> {
 
 	private static final Logger LOG = LoggerFactory.getLogger(LoadIdsStep.class);
+	private static final int ID_QUERY_SIZE = 500;
 
 	private final JdbcTemplate jdbc;
 	private final PartitionSettings partitionSettings;
@@ -152,17 +153,22 @@ public class LoadIdsStep implements IJobStepWorker<ReindexJobParameters, ScopeCh
 				: params.scopes().get(0).partition();
 		List<Object> partitionArgs = new ArrayList<>();
 		String partitionSql = partitionFilter(partition, partitionArgs);
+		String prefix = chunk.resourceType() + "/";
 		Map<String, Long> found = new HashMap<>();
-		for (String id : chunk.resourceIds()) {
+		// one query per page of ids: a restart may name thousands of failed resources
+		List<String> ids = chunk.resourceIds();
+		for (int from = 0; from < ids.size(); from += ID_QUERY_SIZE) {
+			List<String> page = ids.subList(from, Math.min(ids.size(), from + ID_QUERY_SIZE));
 			List<Object> args = new ArrayList<>();
 			args.add(chunk.resourceType());
-			args.add(id.substring(id.indexOf('/') + 1));
+			page.forEach(id -> args.add(id.substring(prefix.length())));
 			args.addAll(partitionArgs);
+			String marks = String.join(",", java.util.Collections.nCopies(page.size(), "?"));
 			jdbc.query(
-					"SELECT RES_ID FROM HFJ_RESOURCE WHERE RES_TYPE = ? AND FHIR_ID = ? AND RES_DELETED_AT IS NULL"
-							+ partitionSql,
+					"SELECT FHIR_ID, RES_ID FROM HFJ_RESOURCE WHERE RES_TYPE = ? AND FHIR_ID IN (" + marks + ")"
+							+ " AND RES_DELETED_AT IS NULL" + partitionSql,
 					rs -> {
-						found.put(id, rs.getLong(1));
+						found.put(prefix + rs.getString(1), rs.getLong(2));
 					},
 					args.toArray());
 		}

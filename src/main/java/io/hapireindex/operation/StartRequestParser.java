@@ -13,7 +13,6 @@ import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import io.hapireindex.config.ReindexProperties;
 import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.job.ReindexScope;
-import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.hl7.fhir.r4.model.Parameters;
 
@@ -354,9 +353,5 @@ public class StartRequestParser {
 			throw new InvalidStartParameterException(name, value + " is out of range " + min + ".." + max);
 		}
 		return value;
-	}
-
-	static boolean isParameters(IBaseResource resource) {
-		return resource != null && "Parameters".equals(resource.fhirType());
 	}
 }
