@@ -458,6 +458,37 @@ class ServerReindexIT extends HapiServerTestBase {
 	}
 
 	@Test
+	void badJobApiRequestsGet4xxWithAnOperationOutcomeAndChangeNothing() {
+		String family = unique("JobApi");
+		createPatients(family, "JobApi", 1);
+		String jobId = jobs.start(null, params("url", "Patient?family=" + family));
+		jobs.awaitCompleted(jobId);
+		int jobCount = coordinator.getJobInstancesByJobDefinitionId(io.hapireindex.job.ReindexJob.JOB_DEFINITION_ID, 10_000, 0).size();
+
+		Map<String, JobApi.Answer> answers = new java.util.LinkedHashMap<>();
+		answers.put("_count not a number", jobs.get("/_operations/reindex?_count=abc"));
+		answers.put("_count 0", jobs.get("/_operations/reindex?_count=0"));
+		answers.put("_count too large", jobs.get("/_operations/reindex?_count=100000"));
+		answers.put("unknown status", jobs.get("/_operations/reindex?status=Bogus"));
+		answers.put("malformed path", jobs.get("/_operations/reindex/a/b/c"));
+		answers.put("id with SQL", jobs.get("/_operations/reindex/1'%20OR%20'1'='1"));
+		answers.put("POST on the list", jobs.post("/_operations/reindex", "{}"));
+		answers.put("PUT on a job", jobs.put("/_operations/reindex/" + jobId, "{}"));
+		answers.put("GET on $restart", jobs.get("/_operations/reindex/" + jobId + "/$restart"));
+		answers.put("unknown job", jobs.get("/_operations/reindex/" + unique("nojob")));
+		answers.forEach((why, answer) -> {
+			assertThat(answer.status()).as(why).isBetween(400, 405);
+			assertThat(answer.outcome().getIssueFirstRep().getDiagnostics()).as(why).isNotBlank();
+		});
+		assertThat(answers.get("_count not a number").outcome().getIssueFirstRep().getDiagnostics()).contains("_count");
+		assertThat(answers.get("unknown status").outcome().getIssueFirstRep().getDiagnostics()).contains("status");
+		assertThat(answers.get("unknown job").status()).isEqualTo(404);
+		assertThat(coordinator.getJobInstancesByJobDefinitionId(io.hapireindex.job.ReindexJob.JOB_DEFINITION_ID, 10_000, 0))
+				.as("no job created").hasSize(jobCount);
+		assertThat(field(jobs.status(jobId), "status")).as("the job is untouched").isEqualTo("Completed");
+	}
+
+	@Test
 	void requestBodiesFromTheReferenceDocumentsWorkAsWritten() {
 		// Azure: integers as strings; a job over everything, so it is cancelled once its settings are checked
 		JobApi.Answer azure = jobs.post("/$reindex", """
