@@ -11,7 +11,7 @@ import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.jpa.api.svc.IBatch2DaoSvc;
 import ca.uhn.fhir.jpa.dao.IJpaStorageResourceParser;
 import ca.uhn.fhir.jpa.dao.data.IResourceTableDao;
-import ca.uhn.fhir.jpa.dao.index.DaoSearchParamSynchronizer;
+import ca.uhn.fhir.jpa.cache.ISearchParamIdentityCacheSvc;
 import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.partition.IPartitionLookupSvc;
@@ -51,6 +51,7 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import jakarta.persistence.EntityManagerFactory;
 
 /**
  * The module's one configuration entry point. Spring Boot hosts get it through
@@ -134,7 +135,8 @@ public class ReindexModuleConfiguration {
 			DataSource dataSource,
 			ReindexProperties properties,
 			ChangedResourceTracker tracker,
-			TargetedIndexer targetedIndexer) {
+			TargetedIndexer targetedIndexer,
+			EntityManagerFactory entityManagerFactory) {
 		return new BatchReindexer(
 				daoRegistry,
 				systemDao,
@@ -142,19 +144,31 @@ public class ReindexModuleConfiguration {
 				dataSource,
 				properties.getResourceRetries(),
 				tracker,
-				targetedIndexer);
+				targetedIndexer,
+				entityManagerFactory);
 	}
 
 	@Bean
 	public TargetedIndexer hapiFhirReindexTargetedIndexer(
 			IResourceTableDao resourceTableDao,
+			IFhirSystemDao<?, ?> systemDao,
 			IJpaStorageResourceParser resourceParser,
 			ISearchParamExtractorSvc extractor,
-			DaoSearchParamSynchronizer synchronizer,
+			ISearchParamIdentityCacheSvc identityCache,
 			ISearchParamRegistry searchParamRegistry,
+			PartitionSettings partitionSettings,
+			EntityManagerFactory entityManagerFactory,
 			DataSource dataSource) {
-		return new TargetedIndexer(
-				resourceTableDao, resourceParser, extractor, synchronizer, searchParamRegistry, dataSource);
+		return new TargetedIndexer(new TargetedIndexer.Parts(
+				resourceTableDao,
+				systemDao,
+				resourceParser,
+				extractor,
+				identityCache,
+				searchParamRegistry,
+				partitionSettings,
+				entityManagerFactory,
+				dataSource));
 	}
 
 	@Bean
