@@ -25,7 +25,9 @@ import io.hapireindex.index.InstanceReindexService;
 import io.hapireindex.job.BatchReindexer;
 import io.hapireindex.job.ChangedResourceTracker;
 import io.hapireindex.job.GenerateScopesStep;
+import io.hapireindex.cluster.StalledChunkWatchdog;
 import io.hapireindex.job.JobCompletionNudger;
+import io.hapireindex.job.ReindexJob;
 import io.hapireindex.job.LoadIdsStep;
 import io.hapireindex.job.ReindexJobDefinitionFactory;
 import io.hapireindex.job.ReindexJobParameters;
@@ -181,12 +183,25 @@ public class ReindexModuleConfiguration {
 			ReindexThrottle throttle,
 			IJobCoordinator coordinator,
 			JobCompletionNudger nudger,
-			ISearchParamRegistry searchParamRegistry) {
+			ISearchParamRegistry searchParamRegistry,
+			StalledChunkWatchdog watchdog) {
 		SearchParamFreshness freshness = new SearchParamFreshness(searchParamRegistry);
 		return ReindexJobDefinitionFactory.create(
-				new GenerateScopesStep(progress),
-				new LoadIdsStep(dataSource, partitionSettings, batch2DaoSvc, progress, freshness),
-				new ReindexStep(reindexer, progress, throttle, coordinator, nudger, freshness));
+				new GenerateScopesStep(progress, watchdog),
+				new LoadIdsStep(dataSource, partitionSettings, batch2DaoSvc, progress, freshness, watchdog),
+				new ReindexStep(reindexer, progress, throttle, coordinator, nudger, freshness, watchdog));
+	}
+
+	/** The throttle is a parameter so its slot table exists before the watchdog frees slots in it. */
+	@Bean(destroyMethod = "close")
+	public StalledChunkWatchdog hapiFhirReindexStalledChunkWatchdog(
+			DataSource dataSource,
+			IJobMaintenanceService maintenance,
+			ReindexThrottle throttle,
+			JobProgressStore progress,
+			ReindexProperties properties) {
+		return new StalledChunkWatchdog(
+				dataSource, maintenance, ReindexJob.JOB_DEFINITION_ID, TimeUnit.SECONDS.toMillis(properties.getNodeLeaseSeconds()));
 	}
 
 	@Bean

@@ -38,6 +38,12 @@ public class ReindexProperties {
 	private int resourceRetries = 2;
 
 	/**
+	 * Seconds without a heartbeat after which a node counts as gone: the chunks it was running, and chunks
+	 * queued but never picked up for as long, are handed out again, and its throttle slots are freed.
+	 */
+	private long nodeLeaseSeconds = 30;
+
+	/**
 	 * What happens when a SearchParameter is created, changed or deleted: "auto" starts one targeted reindex job
 	 * for the changes of one window (and turns off HAPI's own full REINDEX per parameter), "off" does nothing.
 	 */
@@ -77,6 +83,14 @@ public class ReindexProperties {
 
 	public void setResourceRetries(int resourceRetries) {
 		this.resourceRetries = inRange("resource-retries", resourceRetries, 0, 10);
+	}
+
+	public long getNodeLeaseSeconds() {
+		return nodeLeaseSeconds;
+	}
+
+	public void setNodeLeaseSeconds(long nodeLeaseSeconds) {
+		this.nodeLeaseSeconds = inRange("node-lease-seconds", nodeLeaseSeconds, 3, 3_600);
 	}
 
 	public long getSlotLeaseSeconds() {

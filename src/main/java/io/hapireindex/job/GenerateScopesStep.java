@@ -5,6 +5,7 @@ import ca.uhn.fhir.batch2.api.IJobDataSink;
 import ca.uhn.fhir.batch2.api.RunOutcome;
 import ca.uhn.fhir.batch2.api.StepExecutionDetails;
 import ca.uhn.fhir.batch2.api.VoidModel;
+import io.hapireindex.cluster.StalledChunkWatchdog;
 import io.hapireindex.status.JobProgressStore;
 import jakarta.annotation.Nonnull;
 import org.slf4j.Logger;
@@ -24,8 +25,11 @@ public class GenerateScopesStep implements IFirstJobStepWorker<ReindexJobParamet
 
 	private final JobProgressStore progress;
 
-	public GenerateScopesStep(JobProgressStore progress) {
+	private final StalledChunkWatchdog watchdog;
+
+	public GenerateScopesStep(JobProgressStore progress, StalledChunkWatchdog watchdog) {
 		this.progress = progress;
+		this.watchdog = watchdog;
 	}
 
 	@Nonnull
@@ -34,6 +38,7 @@ public class GenerateScopesStep implements IFirstJobStepWorker<ReindexJobParamet
 			@Nonnull StepExecutionDetails<ReindexJobParameters, VoidModel> details,
 			@Nonnull IJobDataSink<ScopeChunk> sink) {
 		String jobId = details.getInstance().getInstanceId();
+		watchdog.claim(details.getChunkId());
 		ReindexJobParameters params = details.getParameters();
 		List<ScopeChunk> chunks = new ArrayList<>();
 		int index = 0;

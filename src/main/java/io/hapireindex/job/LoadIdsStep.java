@@ -10,6 +10,7 @@ import ca.uhn.fhir.jpa.api.svc.IBatch2DaoSvc;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import io.hapireindex.status.JobProgressStore;
 import jakarta.annotation.Nonnull;
+import io.hapireindex.cluster.StalledChunkWatchdog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -41,14 +42,17 @@ public class LoadIdsStep implements IJobStepWorker<ReindexJobParameters, ScopeCh
 	private final IBatch2DaoSvc batch2DaoSvc;
 	private final JobProgressStore progress;
 	private final SearchParamFreshness freshness;
+	private final StalledChunkWatchdog watchdog;
 
 	public LoadIdsStep(
 			DataSource dataSource,
 			PartitionSettings partitionSettings,
 			IBatch2DaoSvc batch2DaoSvc,
 			JobProgressStore progress,
-			SearchParamFreshness freshness) {
+			SearchParamFreshness freshness,
+			StalledChunkWatchdog watchdog) {
 		this.freshness = freshness;
+		this.watchdog = watchdog;
 		this.jdbc = new JdbcTemplate(dataSource);
 		this.partitionSettings = partitionSettings;
 		this.batch2DaoSvc = batch2DaoSvc;
@@ -63,6 +67,7 @@ public class LoadIdsStep implements IJobStepWorker<ReindexJobParameters, ScopeCh
 		String jobId = details.getInstance().getInstanceId();
 		ReindexJobParameters params = details.getParameters();
 		ScopeChunk chunk = details.getData();
+		watchdog.claim(details.getChunkId());
 		// a search URL may use a parameter created just before the job
 		freshness.ensureCurrentFor(jobId, details.getInstance().getCreateTime());
 		long total;

@@ -7,6 +7,8 @@ import ca.uhn.fhir.batch2.api.RetryChunkLaterException;
 import ca.uhn.fhir.batch2.api.RunOutcome;
 import ca.uhn.fhir.batch2.api.StepExecutionDetails;
 import ca.uhn.fhir.batch2.api.VoidModel;
+import io.hapireindex.cluster.ClusterNode;
+import io.hapireindex.cluster.StalledChunkWatchdog;
 import io.hapireindex.status.JobProgressStore;
 import io.hapireindex.throttle.ReindexThrottle;
 import jakarta.annotation.Nonnull;
@@ -21,7 +23,6 @@ import java.time.Duration;
 public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatch, VoidModel> {
 
 	private static final Logger LOG = LoggerFactory.getLogger(ReindexStep.class);
-	private static final String NODE = java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
 
 	private final BatchReindexer reindexer;
 	private final JobProgressStore progress;
@@ -29,6 +30,7 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 	private final IJobCoordinator coordinator;
 	private final JobCompletionNudger nudger;
 	private final SearchParamFreshness freshness;
+	private final StalledChunkWatchdog watchdog;
 
 	public ReindexStep(
 			BatchReindexer reindexer,
@@ -36,8 +38,10 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 			ReindexThrottle throttle,
 			IJobCoordinator coordinator,
 			JobCompletionNudger nudger,
-			SearchParamFreshness freshness) {
+			SearchParamFreshness freshness,
+			StalledChunkWatchdog watchdog) {
 		this.freshness = freshness;
+		this.watchdog = watchdog;
 		this.reindexer = reindexer;
 		this.progress = progress;
 		this.throttle = throttle;
@@ -57,6 +61,7 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 			return new RunOutcome(0);
 		}
 		freshness.ensureCurrentFor(jobId, details.getInstance().getCreateTime());
+		watchdog.claim(details.getChunkId());
 		ReindexThrottle.Attempt attempt = throttle.tryAcquire(jobId, params.maximumConcurrency());
 		if (attempt.permit() == null) {
 			// park the chunk instead of holding a worker thread; a maintenance pass re-queues it when due
@@ -76,17 +81,19 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 					reindexer.reindex(jobId, batch.resourceType(), batch.pids(), params);
 			long end = System.currentTimeMillis();
 			long busy = end - start;
-			progress.recordBatch(jobId, new JobProgressStore.BatchRecord(
-					batch.scopeIndex(),
-					batch.pids().size(),
-					batch.pids().get(0),
-					batch.pids().get(batch.pids().size() - 1),
-					start,
-					end,
-					NODE));
-			progress.addCounts(jobId, batch.scopeIndex(), result.reindexed(), result.failures().size(), result.skipped(),
-					result.retries(), result.changed());
-			result.failures().forEach((id, message) -> progress.addError(jobId, id, message));
+			progress.recordBatchOnce(
+					jobId,
+					new JobProgressStore.BatchRecord(
+							batch.scopeIndex(),
+							batch.pids().size(),
+							batch.pids().get(0),
+							batch.pids().get(batch.pids().size() - 1),
+							start,
+							end,
+							ClusterNode.ID),
+					new JobProgressStore.BatchCounts(result.reindexed(), result.failures().size(), result.skipped(),
+							result.retries(), result.changed()),
+					result.failures());
 			LOG.debug("Reindex job {}: chunk {} reindexed {} {} in {} ms",
 					jobId, details.getChunkId(), result.reindexed(), batch.resourceType(), busy);
 			pause += ReindexThrottle.dutyCyclePause(busy, params.targetDataStoreUsagePercentage());

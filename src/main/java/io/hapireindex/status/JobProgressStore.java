@@ -2,10 +2,14 @@ package io.hapireindex.status;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.sql.Timestamp;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 
 /**
@@ -41,9 +45,11 @@ public class JobProgressStore {
 	public record JobError(String resource, String message, Timestamp time) {}
 
 	private final JdbcTemplate jdbc;
+	private final TransactionTemplate transactions;
 
 	public JobProgressStore(DataSource dataSource) {
 		this.jdbc = new JdbcTemplate(dataSource);
+		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		createTables();
 	}
 
@@ -66,6 +72,8 @@ public class JobProgressStore {
 				+ " STARTED_MS BIGINT NOT NULL,"
 				+ " ENDED_MS BIGINT NOT NULL, NODE VARCHAR(300))");
 		jdbc.execute("CREATE INDEX IF NOT EXISTS IDX_HFR_JOB_BATCH_JOB ON HFR_JOB_BATCH (JOB_ID)");
+		// a page is counted once, however often its chunk runs (a chunk re-run after its node died)
+		jdbc.execute("CREATE UNIQUE INDEX IF NOT EXISTS IDX_HFR_JOB_BATCH_PAGE ON HFR_JOB_BATCH (JOB_ID, SCOPE_IDX, FIRST_PID)");
 		LOG.debug("hapi-fhir-reindex tables ready");
 	}
 
@@ -134,6 +142,30 @@ public class JobProgressStore {
 		List<ScopeProgress> scopes = scopes(jobId);
 		return scopes.size() >= expectedScopes
 				&& scopes.stream().allMatch(s -> s.loaded() && s.reindexed() + s.failed() + s.skipped() >= s.total());
+	}
+
+	/** What one batch did, as added to its scope's counters. */
+	public record BatchCounts(long reindexed, long failed, long skipped, long retries, long changed) {}
+
+	/**
+	 * Records a processed batch, adds its counts and keeps its failures, all in one transaction. A batch whose
+	 * page (job, scope, first pid) was recorded before changes nothing and answers false: its chunk ran again
+	 * after a node died between the work and batch2's bookkeeping, and the resources were counted already.
+	 */
+	public boolean recordBatchOnce(String jobId, BatchRecord batch, BatchCounts counts, Map<String, String> failures) {
+		try {
+			return Boolean.TRUE.equals(transactions.execute(status -> {
+				recordBatch(jobId, batch);
+				addCounts(jobId, batch.scopeIndex(), counts.reindexed(), counts.failed(), counts.skipped(),
+						counts.retries(), counts.changed());
+				failures.forEach((id, message) -> addError(jobId, id, message));
+				return true;
+			}));
+		} catch (DuplicateKeyException alreadyCounted) {
+			LOG.info("Reindex job {}: page from pid {} of scope {} was counted before; not counted again",
+					jobId, batch.firstPid(), batch.scopeIndex());
+			return false;
+		}
 	}
 
 	/** Kept per batch so throughput over time, concurrency and pacing can be shown and checked afterwards. */

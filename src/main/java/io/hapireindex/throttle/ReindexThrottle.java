@@ -1,11 +1,11 @@
 package io.hapireindex.throttle;
 
+import io.hapireindex.cluster.ClusterNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-import java.lang.management.ManagementFactory;
 import java.sql.Timestamp;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -57,7 +57,7 @@ public class ReindexThrottle {
 
 	private final JdbcTemplate jdbc;
 	private final long leaseMillis;
-	private final String node = ManagementFactory.getRuntimeMXBean().getName();
+	private final String node = ClusterNode.ID;
 
 	public ReindexThrottle(DataSource dataSource, long leaseMillis) {
 		this.jdbc = new JdbcTemplate(dataSource);

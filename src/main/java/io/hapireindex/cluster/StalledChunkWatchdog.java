@@ -1,0 +1,185 @@
+package io.hapireindex.cluster;
+
+import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.sql.Timestamp;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+
+/**
+ * Gives the chunks of a node that died back to the cluster.
+ *
+ * <p>batch2 never does: a chunk a node was processing when it was killed stays IN_PROGRESS, and chunks already
+ * handed to its in-memory queue stay QUEUED, so the job never ends (HAPI's own reindex jobs stay "in progress"
+ * forever after a crash). Each node here writes a heartbeat and records the chunks it starts. A chunk of the
+ * module's job whose owner has not beaten for a lease, or that sat QUEUED for a lease, is set back to READY, the
+ * throttle slots the dead node held are freed, and a maintenance pass hands the chunks out again. Running a
+ * chunk twice is safe: reindexing is idempotent and {@code JobProgressStore} counts a page once.
+ */
+public class StalledChunkWatchdog implements AutoCloseable {
+
+	private static final Logger LOG = LoggerFactory.getLogger(StalledChunkWatchdog.class);
+	private static final Set<String> STALLABLE = Set.of("QUEUED", "IN_PROGRESS", "ERRORED");
+
+	private final JdbcTemplate jdbc;
+	private final IJobMaintenanceService maintenance;
+	private final String definitionId;
+	private final long leaseMillis;
+	/** When this node first saw each chunk QUEUED: batch2 does not stamp the hand-out time on a chunk. */
+	private final Map<String, Long> queuedSince = new ConcurrentHashMap<>();
+	private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+		Thread t = new Thread(r, "hapi-fhir-reindex-watchdog");
+		t.setDaemon(true);
+		return t;
+	});
+
+	public StalledChunkWatchdog(
+			DataSource dataSource, IJobMaintenanceService maintenance, String definitionId, long leaseMillis) {
+		this.jdbc = new JdbcTemplate(dataSource);
+		this.maintenance = maintenance;
+		this.definitionId = definitionId;
+		this.leaseMillis = leaseMillis;
+		jdbc.execute("CREATE TABLE IF NOT EXISTS HFR_NODE (NODE VARCHAR(300) NOT NULL PRIMARY KEY,"
+				+ " HEARTBEAT_MS BIGINT NOT NULL)");
+		jdbc.execute("CREATE TABLE IF NOT EXISTS HFR_CHUNK_RUN (CHUNK_ID VARCHAR(100) NOT NULL PRIMARY KEY,"
+				+ " NODE VARCHAR(300) NOT NULL, STARTED_MS BIGINT NOT NULL)");
+		heartbeat();
+		long period = Math.max(1000, leaseMillis / 3);
+		executor.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
+	}
+
+	/** Records that this node runs the chunk now; a chunk re-run elsewhere changes owner. */
+	public void claim(String chunkId) {
+		long now = System.currentTimeMillis();
+		int updated = jdbc.update(
+				"UPDATE HFR_CHUNK_RUN SET NODE = ?, STARTED_MS = ? WHERE CHUNK_ID = ?", ClusterNode.ID, now, chunkId);
+		if (updated == 0) {
+			try {
+				jdbc.update("INSERT INTO HFR_CHUNK_RUN (CHUNK_ID, NODE, STARTED_MS) VALUES (?, ?, ?)",
+						chunkId, ClusterNode.ID, now);
+			} catch (DataIntegrityViolationException raced) {
+				jdbc.update("UPDATE HFR_CHUNK_RUN SET NODE = ?, STARTED_MS = ? WHERE CHUNK_ID = ?",
+						ClusterNode.ID, now, chunkId);
+			}
+		}
+	}
+
+	private void tick() {
+		try {
+			heartbeat();
+			int requeued = requeueStalledChunks();
+			// batch2 queues are in memory, so a node only gets the chunks its own maintenance passes hand out,
+			// and HAPI schedules one a minute: without a pass here a node that did not start a job joins it late
+			if (requeued > 0 || hasWaitingChunks()) {
+				maintenance.runMaintenancePass();
+			}
+		} catch (RuntimeException e) {
+			// the database may be briefly unreachable; the next tick tries again
+			LOG.warn("Stalled-chunk check failed: {}", e.toString());
+		}
+	}
+
+	private void heartbeat() {
+		long now = System.currentTimeMillis();
+		if (jdbc.update("UPDATE HFR_NODE SET HEARTBEAT_MS = ? WHERE NODE = ?", now, ClusterNode.ID) == 0) {
+			try {
+				jdbc.update("INSERT INTO HFR_NODE (NODE, HEARTBEAT_MS) VALUES (?, ?)", ClusterNode.ID, now);
+			} catch (DataIntegrityViolationException raced) {
+				LOG.debug("Heartbeat row of {} created concurrently", ClusterNode.ID);
+			}
+		}
+	}
+
+	private boolean hasWaitingChunks() {
+		Integer waiting = jdbc.queryForObject(
+				"SELECT COUNT(*) FROM BT2_WORK_CHUNK c JOIN BT2_JOB_INSTANCE i ON i.ID = c.INSTANCE_ID"
+						+ " WHERE c.DEFINITION_ID = ? AND i.STAT IN ('QUEUED', 'IN_PROGRESS')"
+						+ " AND c.STAT IN ('READY', 'POLL_WAITING')",
+				Integer.class,
+				definitionId);
+		return waiting != null && waiting > 0;
+	}
+
+	/** @return how many chunks were set back to READY */
+	int requeueStalledChunks() {
+		long now = System.currentTimeMillis();
+		Map<String, Long> heartbeats = new HashMap<>();
+		jdbc.query("SELECT NODE, HEARTBEAT_MS FROM HFR_NODE", rs -> {
+			heartbeats.put(rs.getString(1), rs.getLong(2));
+		});
+		List<Map<String, Object>> candidates = jdbc.queryForList(
+				"SELECT c.ID, c.INSTANCE_ID, c.STAT, c.START_TIME, c.CREATE_TIME, r.NODE"
+						+ " FROM BT2_WORK_CHUNK c JOIN BT2_JOB_INSTANCE i ON i.ID = c.INSTANCE_ID"
+						+ " LEFT JOIN HFR_CHUNK_RUN r ON r.CHUNK_ID = c.ID"
+						+ " WHERE c.DEFINITION_ID = ? AND i.STAT IN ('QUEUED', 'IN_PROGRESS', 'ERRORED')"
+						+ " AND c.STAT IN ('QUEUED', 'IN_PROGRESS', 'ERRORED')",
+				definitionId);
+		int requeued = 0;
+		Set<String> queued = new HashSet<>();
+		for (Map<String, Object> c : candidates) {
+			String id = (String) c.get("ID");
+			String status = (String) c.get("STAT");
+			String owner = (String) c.get("NODE");
+			boolean stalled;
+			if ("QUEUED".equals(status)) {
+				// handed to some node's in-memory queue and not picked up for a lease: that node is likely gone
+				// (if not, it skips the second copy: batch2 starts only a chunk that is still QUEUED)
+				queued.add(id);
+				stalled = now - queuedSince.computeIfAbsent(id, k -> now) > leaseMillis;
+				owner = null;
+			} else if (owner != null) {
+				stalled = !ClusterNode.ID.equals(owner) && now - heartbeats.getOrDefault(owner, 0L) > leaseMillis;
+			} else {
+				stalled = olderThanLease(c.get("START_TIME"), c.get("CREATE_TIME"), now);
+			}
+			if (stalled && STALLABLE.contains(status)
+					&& jdbc.update("UPDATE BT2_WORK_CHUNK SET STAT = 'READY' WHERE ID = ? AND STAT = ?", id, status) == 1) {
+				LOG.warn("Reindex job {}: chunk {} was {} {}; handed out again",
+						c.get("INSTANCE_ID"), id, status,
+						owner == null ? "for longer than the node lease" : "on " + owner + ", which is gone");
+				queuedSince.remove(id);
+				requeued++;
+			}
+		}
+		queuedSince.keySet().retainAll(queued);
+		releaseSlotsOfDeadNodes(heartbeats, now);
+		return requeued;
+	}
+
+	private boolean olderThanLease(Object time, Object fallback, long now) {
+		Object t = time != null ? time : fallback;
+		return t instanceof Timestamp ts && now - ts.getTime() > leaseMillis;
+	}
+
+	private void releaseSlotsOfDeadNodes(Map<String, Long> heartbeats, long now) {
+		heartbeats.forEach((node, beat) -> {
+			if (!node.equals(ClusterNode.ID) && now - beat > leaseMillis) {
+				int freed = jdbc.update(
+						"UPDATE HFR_JOB_SLOT SET HOLDER = NULL, LEASE_UNTIL = NULL WHERE HOLDER LIKE ?", node + "/%");
+				if (freed > 0) {
+					LOG.warn("Freed {} throttle slot(s) held by {}, which is gone", freed, node);
+				}
+				if (now - beat > 100 * leaseMillis) {
+					jdbc.update("DELETE FROM HFR_NODE WHERE NODE = ?", node);
+				}
+			}
+		});
+	}
+
+	@Override
+	public void close() {
+		executor.shutdownNow();
+	}
+}
