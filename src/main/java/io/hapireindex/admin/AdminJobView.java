@@ -195,7 +195,8 @@ class AdminJobView {
 			row.put("count", c.totalChunks);
 			row.put("firstStart", iso(c.start));
 			row.put("lastStop", iso(c.stop));
-			row.put("avgSeconds", c.avg == null ? null : Math.round(c.avg * 100) / 100.0);
+			// HAPI averages (end - start) cast to long, which Hibernate 6 gives in nanoseconds
+			row.put("avgSeconds", c.avg == null ? null : Math.round(c.avg / 1e7) / 100.0);
 			rows.add(row);
 		}
 		return rows;

@@ -288,7 +288,7 @@
     table($('scopes'), ['Scope', 'Ids loaded', 'Total', 'Reindexed', 'Failed', 'Skipped'],
       job.scopes.map((r) => [r.scope, r.loaded ? 'yes' : 'not yet', r.total, r.reindexed, r.failed, r.skipped]),
       job.module ? 'Not planned yet.' : 'Not applicable to this job type.');
-    table($('chunks'), ['Step', 'State', 'Chunks', 'First start', 'Last stop', 'Avg seconds'],
+    table($('chunks'), ['Step', 'State', 'Chunks', 'First start', 'Last stop', 'Avg seconds per chunk'],
       job.chunks.map((c) => [c.step, c.state, c.count, when(c.firstStart), when(c.lastStop), c.avgSeconds === null ? '—' : c.avgSeconds]),
       'No work chunks (batch2 removes them once a job has ended).');
 
