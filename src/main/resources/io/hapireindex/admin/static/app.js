@@ -43,6 +43,36 @@
     return { status: response.status, body: json, message: outcomeText(json) };
   }
 
+  /**
+   * A download through fetch, so it carries the token like every other call (a plain link would not), saved
+   * from a blob URL under the server's file name.
+   */
+  async function download(path) {
+    const headers = {};
+    const auth = token();
+    if (auth) headers['Authorization'] = auth;
+    const out = $('action-answer');
+    try {
+      const response = await fetch('api/' + path, { headers, credentials: 'same-origin', cache: 'no-store' });
+      if (!response.ok) {
+        let json = null;
+        try { json = await response.json(); } catch (e) { json = null; }
+        answer(out, false, 'Download refused (' + response.status + '): ' + (outcomeText(json) || 'no message'));
+        return;
+      }
+      const disposition = response.headers.get('Content-Disposition') || '';
+      const name = (/filename="([^"]+)"/.exec(disposition) || [null, path.replace(/\//g, '-')])[1];
+      const url = URL.createObjectURL(await response.blob());
+      const a = el('a', null, { href: url, download: name });
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } catch (e) {
+      answer(out, false, 'Download failed: ' + e.message);
+    }
+  }
+
   function outcomeText(json) {
     if (json && json.resourceType === 'OperationOutcome' && json.issue && json.issue.length) {
       return json.issue.map((i) => i.diagnostics || i.code).join('; ');
@@ -481,6 +511,10 @@
     $('btn-restart').addEventListener('click', () => jobAction('$restart', 'Restart (failed resources and unfinished work of)', 'Restarted'));
     $('btn-retry').addEventListener('click', () => jobAction('$retry-failed', 'Retry only the failed resources of', 'Retry started'));
     $('start-form').addEventListener('submit', startJob);
+    ['csv', 'ndjson'].forEach((kind) => $('dl-' + kind).addEventListener('click', (e) => {
+      e.preventDefault();
+      if (state.job) download('jobs/' + encodeURIComponent(state.job.id) + '/errors.' + kind);
+    }));
     window.addEventListener('hashchange', route);
     loadTypes();
     route();
