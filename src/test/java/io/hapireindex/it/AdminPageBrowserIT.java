@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
@@ -193,7 +194,21 @@ class AdminPageBrowserIT extends HapiServerTestBase {
 		assertThat(driver.switchTo().activeElement().getDomAttribute("id")).as("focus on the field").isEqualTo("f-maximumConcurrency");
 		screenshot("start-form-error", 1500);
 		assertThat(moduleJobCount()).as("no job").isEqualTo(jobs);
+
+		// keyboard only: Enter on the button opens the confirmation with focus on its Cancel, Escape closes it
 		field.clear();
+		driver.findElement(By.id("start-submit")).sendKeys(Keys.ENTER);
+		wait(10).until(d -> d.findElement(By.id("confirm")).isDisplayed());
+		assertThat(driver.switchTo().activeElement().getDomAttribute("id")).isEqualTo("confirm-no");
+		driver.switchTo().activeElement().sendKeys(Keys.ESCAPE);
+		wait(10).until(d -> !d.findElement(By.id("confirm")).isDisplayed());
+		assertThat(moduleJobCount()).as("no job after Escape").isEqualTo(jobs);
+
+		// every control on the page has a label a screen reader can read
+		Object unlabelled = driver.executeScript("return Array.from(document.querySelectorAll("
+				+ "'input, select, textarea, button, progress')).filter(e => !(e.labels && e.labels.length)"
+				+ " && !e.getAttribute('aria-label') && !e.textContent.trim()).map(e => e.id || e.outerHTML);");
+		assertThat((List<?>) unlabelled).isEmpty();
 	}
 
 	@Test
