@@ -254,7 +254,14 @@ public class ReindexModuleConfiguration {
 		List<Object> interceptors = new ArrayList<>(List.of(new ResponseStatusInterceptor(), new JobApiInterceptor(jobs)));
 		if (properties.isAdminPageEnabled()) {
 			interceptors.add(AdminPageInterceptor.create(
-					properties.getAdminPagePath(), partitionSettings.isPartitioningEnabled(), coordinator, jobDefinitions, progress, parser, jobs, partitionHelper));
+					properties.getAdminPagePath(),
+					partitionSettings.isPartitioningEnabled(),
+					coordinator,
+					jobDefinitions,
+					progress,
+					parser,
+					jobs,
+					partitionHelper));
 		}
 		return new RestfulServerRegistrar.ModuleServerParts(providers, interceptors);
 	}
