@@ -2,6 +2,7 @@ package io.hapireindex.config;
 
 import ca.uhn.fhir.batch2.api.IJobCoordinator;
 import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
+import ca.uhn.fhir.batch2.coordinator.JobDefinitionRegistry;
 import ca.uhn.fhir.batch2.model.JobDefinition;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
@@ -19,6 +20,7 @@ import ca.uhn.fhir.jpa.partition.IRequestPartitionHelperSvc;
 import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractorSvc;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import io.hapireindex.admin.AdminPageInterceptor;
 import io.hapireindex.index.IndexRowMapper;
 import io.hapireindex.index.TargetedIndexer;
 import io.hapireindex.index.InstanceReindexService;
@@ -265,7 +267,12 @@ public class ReindexModuleConfiguration {
 			ReindexJobService jobs,
 			IRequestPartitionHelperSvc partitionHelper,
 			FhirContext fhirContext,
-			DaoRegistry daoRegistry) {
+			DaoRegistry daoRegistry,
+			IJobCoordinator coordinator,
+			JobDefinitionRegistry jobDefinitions,
+			JobProgressStore progress,
+			PartitionSettings partitionSettings,
+			ReindexProperties properties) {
 		List<Object> providers = new ArrayList<>();
 		providers.add(new InstanceReindexOperationProvider(instanceService));
 		providers.add(new StartReindexOperationProvider(parser, jobs, partitionHelper, fhirContext));
@@ -273,7 +280,18 @@ public class ReindexModuleConfiguration {
 			providers.add(new TypeStartReindexOperationProvider(
 					fhirContext.getResourceDefinition(type).getImplementingClass(), parser, jobs, partitionHelper, fhirContext));
 		}
-		return new RestfulServerRegistrar.ModuleServerParts(
-				providers, List.of(new ResponseStatusInterceptor(), new JobApiInterceptor(jobs)));
+		List<Object> interceptors = new ArrayList<>(List.of(new ResponseStatusInterceptor(), new JobApiInterceptor(jobs)));
+		if (properties.isAdminPageEnabled()) {
+			interceptors.add(AdminPageInterceptor.create(
+					properties.getAdminPagePath(),
+					partitionSettings.isPartitioningEnabled(),
+					coordinator,
+					jobDefinitions,
+					progress,
+					parser,
+					jobs,
+					partitionHelper));
+		}
+		return new RestfulServerRegistrar.ModuleServerParts(providers, interceptors);
 	}
 }

@@ -52,6 +52,35 @@ public class ReindexProperties {
 	/** Changes to SearchParameters committed within this many milliseconds make one job (0..600000). */
 	private long searchParameterReindexWindowMillis = 2000;
 
+	/** Whether the operators' job admin page and its JSON API are served under the FHIR base. */
+	private boolean adminPageEnabled = true;
+
+	/**
+	 * Path of the admin page below the FHIR base ([base]/{path}/), one segment starting with a lower-case letter or
+	 * digit so it never shadows a resource type.
+	 */
+	private String adminPagePath = "reindex-admin";
+
+	public boolean isAdminPageEnabled() {
+		return adminPageEnabled;
+	}
+
+	public void setAdminPageEnabled(boolean adminPageEnabled) {
+		this.adminPageEnabled = adminPageEnabled;
+	}
+
+	public String getAdminPagePath() {
+		return adminPagePath;
+	}
+
+	public void setAdminPagePath(String adminPagePath) {
+		if (adminPagePath == null || !adminPagePath.matches("[a-z0-9][a-z0-9._-]{0,63}")) {
+			throw new IllegalArgumentException(PREFIX + ".admin-page-path is '" + adminPagePath
+					+ "'; it must be one path segment of a-z, 0-9, '.', '_', '-' starting with a letter or digit");
+		}
+		this.adminPagePath = adminPagePath;
+	}
+
 	public String getSearchParameterReindex() {
 		return searchParameterReindex;
 	}

@@ -1,6 +1,7 @@
 package io.hapireindex.config;
 
 import ca.uhn.fhir.rest.server.RestfulServer;
+import io.hapireindex.admin.AdminPageInterceptor;
 import io.hapireindex.operation.HapiReindexBindingFilter;
 import io.hapireindex.operation.JobApiInterceptor;
 import org.slf4j.Logger;
@@ -55,6 +56,9 @@ public class RestfulServerRegistrar implements BeanPostProcessor {
 		module.interceptors().stream()
 				.filter(JobApiInterceptor.class::isInstance)
 				.forEach(i -> ((JobApiInterceptor) i).attach(server));
+		module.interceptors().stream()
+				.filter(AdminPageInterceptor.class::isInstance)
+				.forEach(i -> ((AdminPageInterceptor) i).attach(server));
 		server.registerProviders(moduleProviders);
 		LOG.info("hapi-fhir-reindex registered {} provider(s) on {}", moduleProviders.size(), server.getClass().getName());
 	}

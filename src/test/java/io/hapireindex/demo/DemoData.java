@@ -105,6 +105,8 @@ final class DemoData {
 				"",
 				" 6. Watch the jobs (status, counts, rate); DELETE one to cancel, POST .../{id}/$restart to restart",
 				"    curl -s '" + base + "/_operations/reindex'",
+				"    or open the admin page in a browser (every batch job, start/cancel/restart, live):",
+				"    " + base + "/reindex-admin/",
 				"",
 				" 7. The same search: now finds all four Boston patients",
 				"    curl -s " + search,

@@ -1,0 +1,109 @@
+package io.hapireindex.admin;
+
+import ca.uhn.fhir.interceptor.api.HookParams;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.RequestTypeEnum;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import io.hapireindex.operation.OperationNames;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.net.URI;
+import java.util.Locale;
+
+/**
+ * The two checks every admin API call passes before it does anything: cross-site request forgery protection for
+ * state-changing calls, and the host's own authorization.
+ */
+class AdminRequestGuard {
+
+	/** A header a cross-site form or image cannot send; a cross-site script can only after a CORS preflight. */
+	static final String CSRF_HEADER = "X-HFR-Request";
+
+	/**
+	 * A state-changing call must carry {@link #CSRF_HEADER}, and when the browser names the page it came from
+	 * (Origin, else Referer) that page must be on this host. Scripts and curl send neither and pass with the header.
+	 */
+	void checkSameOrigin(HttpServletRequest request) {
+		if (!"1".equals(request.getHeader(CSRF_HEADER))) {
+			throw new ForbiddenOperationException("Cross-site request refused: a " + request.getMethod()
+					+ " to the admin API must carry the header " + CSRF_HEADER + ": 1");
+		}
+		String origin = request.getHeader("Origin");
+		String referer = request.getHeader("Referer");
+		String from = origin != null ? origin : referer;
+		if (from == null) {
+			return;
+		}
+		String expected = normalise(request.getScheme(), firstOf(request.getHeader("X-Forwarded-Host"), request.getHeader("Host")));
+		String actual = authority(from);
+		if (expected == null || !expected.equals(actual)) {
+			throw new ForbiddenOperationException("Cross-site request refused: " + (origin != null ? "Origin" : "Referer")
+					+ " '" + from + "' is not this server (" + expected + ")");
+		}
+	}
+
+	/**
+	 * Runs the server's own request authorization (e.g. HAPI's AuthorizationInterceptor) as for a server-level
+	 * {@code $reindex}, exactly as the job API does: whoever may not start a reindex job may not see or act on jobs
+	 * here. These paths never reach HAPI's handler, which is where that check would normally happen.
+	 *
+	 * @return the request as HAPI sees it, to start jobs with (partition, user data)
+	 */
+	ServletRequestDetails authorize(
+			RestfulServer server, HttpServletRequest request, HttpServletResponse response, String tenant) {
+		ServletRequestDetails details = new ServletRequestDetails(server.getInterceptorService());
+		details.setServer(server);
+		details.setServletRequest(request);
+		details.setServletResponse(response);
+		details.setRequestType(RequestTypeEnum.valueOf(request.getMethod()));
+		details.setOperation(OperationNames.REINDEX);
+		details.setRestOperationType(RestOperationTypeEnum.EXTENDED_OPERATION_SERVER);
+		details.setFhirServerBase(server.getServerBaseForRequest(details));
+		if (tenant != null) {
+			details.setTenantId(tenant);
+		}
+		HookParams params = new HookParams()
+				.add(RequestDetails.class, details)
+				.add(ServletRequestDetails.class, details)
+				.add(RestOperationTypeEnum.class, RestOperationTypeEnum.EXTENDED_OPERATION_SERVER);
+		server.getInterceptorService().callHooks(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, params);
+		return details;
+	}
+
+	private static String firstOf(String forwarded, String host) {
+		if (forwarded != null && !forwarded.isBlank()) {
+			return forwarded.split(",")[0].trim();
+		}
+		return host;
+	}
+
+	private static String authority(String url) {
+		try {
+			URI uri = URI.create(url.trim());
+			if (uri.getScheme() == null || uri.getHost() == null) {
+				return null;
+			}
+			return normalise(uri.getScheme(), uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort()));
+		} catch (IllegalArgumentException e) {
+			return null;
+		}
+	}
+
+	/** host[:port] in lower case, without the scheme's default port. */
+	private static String normalise(String scheme, String hostPort) {
+		if (hostPort == null || hostPort.isBlank()) {
+			return null;
+		}
+		String value = hostPort.trim().toLowerCase(Locale.ROOT);
+		if (("http".equalsIgnoreCase(scheme) && value.endsWith(":80"))
+				|| ("https".equalsIgnoreCase(scheme) && value.endsWith(":443"))) {
+			value = value.substring(0, value.lastIndexOf(':'));
+		}
+		return value;
+	}
+}
