@@ -39,7 +39,11 @@ import io.hapireindex.operation.StartReindexOperationProvider;
 import io.hapireindex.operation.StartRequestParser;
 import io.hapireindex.operation.TypeStartReindexOperationProvider;
 import io.hapireindex.searchparam.SearchParameterChangeListener;
+import io.hapireindex.searchparam.SearchParameterReadiness;
+import io.hapireindex.searchparam.SearchParameterReadinessInterceptor;
+import io.hapireindex.searchparam.SearchParameterReadinessStore;
 import io.hapireindex.searchparam.SearchParameterReindexScheduler;
+import io.hapireindex.searchparam.SearchParameterStatusProvider;
 import io.hapireindex.status.JobProgressStore;
 import io.hapireindex.throttle.ReindexThrottle;
 import org.springframework.beans.factory.ObjectProvider;
@@ -177,8 +181,13 @@ public class ReindexModuleConfiguration {
 
 	@Bean
 	public ReindexJobService hapiFhirReindexJobService(
-			IJobCoordinator coordinator, JobProgressStore progress, JobCompletionNudger nudger) {
-		return new ReindexJobService(coordinator, progress, nudger);
+			IJobCoordinator coordinator,
+			JobProgressStore progress,
+			JobCompletionNudger nudger,
+			SearchParameterReadiness readiness) {
+		ReindexJobService jobs = new ReindexJobService(coordinator, progress, nudger);
+		jobs.addListener(readiness);
+		return jobs;
 	}
 
 	@Bean
@@ -196,6 +205,20 @@ public class ReindexModuleConfiguration {
 
 	// --- search parameter changes ---
 
+	@Bean
+	public SearchParameterReadiness hapiFhirReindexSearchParameterReadiness(
+			DataSource dataSource,
+			IJobCoordinator coordinator,
+			JobProgressStore progress,
+			JobCompletionNudger nudger,
+			DaoRegistry daoRegistry,
+			ISearchParamRegistry searchParamRegistry) {
+		SearchParameterReadiness readiness = new SearchParameterReadiness(
+				new SearchParameterReadinessStore(dataSource), coordinator, progress, daoRegistry, searchParamRegistry, dataSource);
+		nudger.addListener(readiness);
+		return readiness;
+	}
+
 	@Bean(destroyMethod = "close")
 	public SearchParameterReindexScheduler hapiFhirReindexSearchParameterScheduler(
 			ReindexJobService jobs,
@@ -211,20 +234,24 @@ public class ReindexModuleConfiguration {
 				properties.getDefaultMaximumConcurrency());
 	}
 
-	/** Null (no bean) when the mode is "off": HAPI's own behaviour on SearchParameter writes stays. */
+	/**
+	 * Records readiness in both modes; starts jobs only in mode "auto". In mode "off" HAPI's own behaviour on
+	 * SearchParameter writes stays.
+	 */
 	@Bean(destroyMethod = "close")
 	public SearchParameterChangeListener hapiFhirReindexSearchParameterListener(
 			FhirContext fhirContext,
 			SearchParameterReindexScheduler scheduler,
+			SearchParameterReadiness readiness,
 			IInterceptorService storageInterceptors,
 			JpaStorageSettings storageSettings,
 			ReindexProperties properties) {
 		if (!properties.isAutomaticSearchParameterReindex()) {
-			return null;
+			return new SearchParameterChangeListener(fhirContext, null, readiness, storageInterceptors);
 		}
 		// one targeted job of the module replaces HAPI's full REINDEX job per changed parameter
 		storageSettings.setMarkResourcesForReindexingUponSearchParameterChange(false);
-		return new SearchParameterChangeListener(fhirContext, scheduler, storageInterceptors);
+		return new SearchParameterChangeListener(fhirContext, scheduler, readiness, storageInterceptors);
 	}
 
 	// --- what goes on the host's RestfulServer ---
@@ -236,7 +263,9 @@ public class ReindexModuleConfiguration {
 			ReindexJobService jobs,
 			IRequestPartitionHelperSvc partitionHelper,
 			FhirContext fhirContext,
-			DaoRegistry daoRegistry) {
+			DaoRegistry daoRegistry,
+			SearchParameterReadiness readiness,
+			ReindexProperties properties) {
 		List<Object> providers = new ArrayList<>();
 		providers.add(new InstanceReindexOperationProvider(instanceService));
 		providers.add(new StartReindexOperationProvider(parser, jobs, partitionHelper, fhirContext));
@@ -244,7 +273,12 @@ public class ReindexModuleConfiguration {
 			providers.add(new TypeStartReindexOperationProvider(
 					fhirContext.getResourceDefinition(type).getImplementingClass(), parser, jobs, partitionHelper, fhirContext));
 		}
+		providers.add(new SearchParameterStatusProvider(
+				fhirContext.getResourceDefinition("SearchParameter").getImplementingClass(), readiness, daoRegistry));
 		return new RestfulServerRegistrar.ModuleServerParts(
-				providers, List.of(new ResponseStatusInterceptor(), new JobApiInterceptor(jobs)));
+				providers,
+				List.of(new ResponseStatusInterceptor(),
+						new JobApiInterceptor(jobs),
+						new SearchParameterReadinessInterceptor(readiness, properties)));
 	}
 }

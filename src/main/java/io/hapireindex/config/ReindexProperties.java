@@ -46,6 +46,20 @@ public class ReindexProperties {
 	/** Changes to SearchParameters committed within this many milliseconds make one job (0..600000). */
 	private long searchParameterReindexWindowMillis = 2000;
 
+	/**
+	 * When true, a search that uses a custom search parameter whose reindex is not done (pending, reindexing or
+	 * failed) is rejected with 400; when false it is answered with a warning in the Bundle. Read per request.
+	 */
+	private volatile boolean strictSearchParameterReadiness = false;
+
+	public boolean isStrictSearchParameterReadiness() {
+		return strictSearchParameterReadiness;
+	}
+
+	public void setStrictSearchParameterReadiness(boolean strictSearchParameterReadiness) {
+		this.strictSearchParameterReadiness = strictSearchParameterReadiness;
+	}
+
 	public String getSearchParameterReindex() {
 		return searchParameterReindex;
 	}
