@@ -37,6 +37,9 @@ import io.hapireindex.operation.JobApiInterceptor;
 import io.hapireindex.operation.ResponseStatusInterceptor;
 import io.hapireindex.operation.StartReindexOperationProvider;
 import io.hapireindex.operation.StartRequestParser;
+import io.hapireindex.operation.TerminologyReindexOperationProvider;
+import io.hapireindex.operation.TerminologyRequestParser;
+import io.hapireindex.operation.TypeTerminologyReindexOperationProvider;
 import io.hapireindex.operation.TypeStartReindexOperationProvider;
 import io.hapireindex.searchparam.SearchParameterChangeListener;
 import io.hapireindex.searchparam.SearchParameterReadiness;
@@ -45,6 +48,9 @@ import io.hapireindex.searchparam.SearchParameterReadinessStore;
 import io.hapireindex.searchparam.SearchParameterReindexScheduler;
 import io.hapireindex.searchparam.SearchParameterStatusProvider;
 import io.hapireindex.status.JobProgressStore;
+import io.hapireindex.terminology.TerminologyStorage;
+import ca.uhn.fhir.jpa.term.api.ITermDeferredStorageSvc;
+import ca.uhn.fhir.jpa.term.api.ITermReadSvc;
 import io.hapireindex.throttle.ReindexThrottle;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -138,7 +144,8 @@ public class ReindexModuleConfiguration {
 			DataSource dataSource,
 			ReindexProperties properties,
 			ChangedResourceTracker tracker,
-			TargetedIndexer targetedIndexer) {
+			TargetedIndexer targetedIndexer,
+			TerminologyStorage terminologyStorage) {
 		return new BatchReindexer(
 				daoRegistry,
 				systemDao,
@@ -146,7 +153,19 @@ public class ReindexModuleConfiguration {
 				dataSource,
 				properties.getResourceRetries(),
 				tracker,
-				targetedIndexer);
+				targetedIndexer,
+				terminologyStorage);
+	}
+
+	@Bean
+	public TerminologyStorage hapiFhirReindexTerminologyStorage(
+			ITermDeferredStorageSvc deferredStorage,
+			ITermReadSvc termReadSvc,
+			JpaStorageSettings storageSettings,
+			IJobMaintenanceService maintenance,
+			DataSource dataSource) {
+		return new TerminologyStorage(
+				deferredStorage, termReadSvc, storageSettings, maintenance, dataSource, TimeUnit.MINUTES.toMillis(30));
 	}
 
 	@Bean
@@ -265,13 +284,22 @@ public class ReindexModuleConfiguration {
 			FhirContext fhirContext,
 			DaoRegistry daoRegistry,
 			SearchParameterReadiness readiness,
-			ReindexProperties properties) {
+			ReindexProperties properties,
+			PartitionSettings partitionSettings) {
 		List<Object> providers = new ArrayList<>();
 		providers.add(new InstanceReindexOperationProvider(instanceService));
 		providers.add(new StartReindexOperationProvider(parser, jobs, partitionHelper, fhirContext));
 		for (String type : new TreeSet<>(daoRegistry.getRegisteredDaoTypes())) {
 			providers.add(new TypeStartReindexOperationProvider(
 					fhirContext.getResourceDefinition(type).getImplementingClass(), parser, jobs, partitionHelper, fhirContext));
+		}
+		TerminologyRequestParser terminologyParser = new TerminologyRequestParser(daoRegistry, partitionSettings);
+		providers.add(new TerminologyReindexOperationProvider(terminologyParser, jobs, partitionHelper, fhirContext));
+		for (String type : new TreeSet<>(TerminologyStorage.TYPES)) {
+			if (daoRegistry.isResourceTypeSupported(type)) {
+				providers.add(new TypeTerminologyReindexOperationProvider(
+						fhirContext.getResourceDefinition(type).getImplementingClass(), terminologyParser, jobs, partitionHelper, fhirContext));
+			}
 		}
 		providers.add(new SearchParameterStatusProvider(
 				fhirContext.getResourceDefinition("SearchParameter").getImplementingClass(), readiness, daoRegistry));

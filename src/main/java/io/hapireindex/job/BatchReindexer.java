@@ -12,6 +12,7 @@ import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.api.server.storage.TransactionDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import io.hapireindex.index.TargetedIndexer;
+import io.hapireindex.terminology.TerminologyStorage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -34,6 +35,11 @@ import javax.sql.DataSource;
  * deleted or expunged since its id was loaded is skipped and counted (HAPI's job throws a NullPointerException
  * on the latter); a resource that cannot be reindexed is retried a bounded number of times, then reported with
  * its id, and does not stop the rest of the batch.
+ *
+ * <p>CodeSystem, ValueSet and ConceptMap: HAPI's reindex of these rebuilds their terminology storage as a side
+ * effect (all concepts re-stored as a new code system version...). A reindex job only recomputes their index
+ * rows ({@link TargetedIndexer#reindexAll}); a {@code $terminology-reindex} job wants exactly that side effect, so
+ * it uses HAPI's reindex and then settles HAPI's deferred terminology work ({@link TerminologyStorage}).
  */
 public class BatchReindexer {
 
@@ -60,6 +66,7 @@ public class BatchReindexer {
 	private final int retries;
 	private final ChangedResourceTracker tracker;
 	private final TargetedIndexer targetedIndexer;
+	private final TerminologyStorage terminologyStorage;
 
 	public BatchReindexer(
 			DaoRegistry daoRegistry,
@@ -68,7 +75,9 @@ public class BatchReindexer {
 			DataSource dataSource,
 			int retries,
 			ChangedResourceTracker tracker,
-			TargetedIndexer targetedIndexer) {
+			TargetedIndexer targetedIndexer,
+			TerminologyStorage terminologyStorage) {
+		this.terminologyStorage = terminologyStorage;
 		this.daoRegistry = daoRegistry;
 		this.systemDao = systemDao;
 		this.transactionService = transactionService;
@@ -84,6 +93,11 @@ public class BatchReindexer {
 		ReindexParameters parameters = job.toHapiParameters();
 		Set<String> targetNames = rowOnly(job) ? targetedIndexer.targetNames(resourceType, job.searchParameterUrls()) : null;
 
+		boolean rowsWithoutTerminology = !job.terminology()
+				&& targetNames == null
+				&& TerminologyStorage.STORAGE_TYPES.contains(resourceType)
+				&& parameters.getReindexSearchParameters() == ReindexParameters.ReindexSearchParametersEnum.ALL;
+
 		Set<Long> changedTargeted = new HashSet<>();
 		ResourceWork work;
 		if (targetNames != null) {
@@ -93,6 +107,21 @@ public class BatchReindexer {
 				}
 				return Optional.empty();
 			};
+		} else if (rowsWithoutTerminology) {
+			IFhirResourceDao<?> dao = daoRegistry.getResourceDao(resourceType);
+			boolean storageWork = job.optimizeStorage() != ReindexParameters.OptimizeStorageModeEnum.NONE
+					|| job.correctCurrentVersion() != ReindexParameters.CorrectCurrentVersionModeEnum.NONE;
+			// storage options still go to HAPI, with its re-indexing (and so its terminology side effect) off
+			ReindexParameters storageOnly = job.toHapiParameters()
+					.setReindexSearchParameters(ReindexParameters.ReindexSearchParametersEnum.NONE);
+			work = (pid, tx) -> {
+				if (targetedIndexer.reindexAll(pid, job.optimisticLock())) {
+					changedTargeted.add(pid);
+				}
+				return storageWork
+						? failureIn(dao.reindex(JpaPid.fromId(pid), storageOnly, new SystemRequestDetails(), tx))
+						: Optional.empty();
+			};
 		} else {
 			IFhirResourceDao<?> dao = daoRegistry.getResourceDao(resourceType);
 			work = (pid, tx) -> failureIn(dao.reindex(JpaPid.fromId(pid), parameters, new SystemRequestDetails(), tx));
@@ -100,11 +129,31 @@ public class BatchReindexer {
 
 		Map<String, String> failures = new LinkedHashMap<>();
 		ChangedResourceTracker.Messages messages = new ChangedResourceTracker.Messages();
-		int retried = tracker.track(messages, () -> runBatch(jobId, resourceType, live, parameters, work, failures));
+		boolean rebuildsTerminology = job.terminology() && TerminologyStorage.STORAGE_TYPES.contains(resourceType);
+		int retried;
+		if (rebuildsTerminology) {
+			terminologyStorage.pauseDeferred();
+			try {
+				retried = tracker.track(messages, () -> runBatch(jobId, resourceType, live, parameters, work, failures));
+			} finally {
+				terminologyStorage.resumeDeferred();
+			}
+		} else {
+			retried = tracker.track(messages, () -> runBatch(jobId, resourceType, live, parameters, work, failures));
+		}
+		if (rebuildsTerminology) {
+			try {
+				terminologyStorage.settle(jobId, resourceType, live.keySet())
+						.forEach((pid, problem) -> failures.putIfAbsent(resourceType + "/" + live.get(pid), problem));
+			} catch (RuntimeException e) {
+				String message = "terminology storage not rebuilt: " + e.getMessage();
+				live.values().forEach(fhirId -> failures.putIfAbsent(resourceType + "/" + fhirId, message));
+			}
+		}
 		failures.forEach((id, message) -> LOG.warn("Reindex job {}: {} failed: {}", jobId, id, message));
 
 		int changed;
-		if (targetNames != null) {
+		if (targetNames != null || rowsWithoutTerminology) {
 			changed = changedTargeted.size();
 		} else if (parameters.getReindexSearchParameters() != ReindexParameters.ReindexSearchParametersEnum.NONE) {
 			changed = messages.changedAmong(live.values().stream()

@@ -187,7 +187,8 @@ public class ReindexJobService {
 				params.targetDataStoreUsagePercentage(),
 				params.partitionLabel(),
 				jobId,
-				params.request());
+				params.request(),
+				params.terminology());
 		LOG.info("Reindex job {}: restarting {} scope(s) and {} resource(s)", jobId, todoScopes.size(), todoIds.size());
 		return start(next, request);
 	}
