@@ -1,8 +1,10 @@
 package io.hapireindex.searchparam;
 
-import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.Arrays;
 import java.util.List;
@@ -35,8 +37,10 @@ public class SearchParameterReadinessStore {
 			Timestamp updated) {}
 
 	private final JdbcTemplate jdbc;
+	private final DataSource dataSource;
 
 	public SearchParameterReadinessStore(DataSource dataSource) {
+		this.dataSource = dataSource;
 		this.jdbc = new JdbcTemplate(dataSource);
 		jdbc.execute("CREATE TABLE IF NOT EXISTS HFR_SP_STATUS ("
 				+ "URL VARCHAR(500) NOT NULL PRIMARY KEY, CODE VARCHAR(200), BASES VARCHAR(2000) NOT NULL,"
@@ -44,26 +48,56 @@ public class SearchParameterReadinessStore {
 				+ " SINCE TIMESTAMP NOT NULL, UPDATED TIMESTAMP NOT NULL)");
 	}
 
-	/** Created or changed: pending again, whatever it was, forgetting any job. */
+	/**
+	 * Created or changed: pending again, whatever it was, forgetting any job.
+	 *
+	 * <p>On a connection of its own, committed at once. Why: this runs in {@code afterCommit} of HAPI's
+	 * transaction, where Spring would hand JdbcTemplate that transaction's connection, whose work is never
+	 * committed explicitly after that point.
+	 */
 	public void markPending(String url, String code, Set<String> bases) {
 		Timestamp now = now();
 		String baseList = String.join(",", new TreeSet<>(bases));
-		String sql = "UPDATE HFR_SP_STATUS SET CODE = ?, BASES = ?, STATUS = ?, JOB_ID = NULL, ERROR = NULL, SINCE = ?,"
+		String update = "UPDATE HFR_SP_STATUS SET CODE = ?, BASES = ?, STATUS = ?, JOB_ID = NULL, ERROR = NULL, SINCE = ?,"
 				+ " UPDATED = ? WHERE URL = ?";
-		if (jdbc.update(sql, code, baseList, PENDING, now, now, url) == 0) {
-			try {
-				jdbc.update(
-						"INSERT INTO HFR_SP_STATUS (URL, CODE, BASES, STATUS, SINCE, UPDATED) VALUES (?, ?, ?, ?, ?, ?)",
-						url, code, baseList, PENDING, now, now);
-			} catch (DataIntegrityViolationException e) {
-				// another node inserted it in between
-				jdbc.update(sql, code, baseList, PENDING, now, now, url);
+		independently(c -> {
+			if (execute(c, update, code, baseList, PENDING, now, now, url) == 0) {
+				try {
+					execute(c, "INSERT INTO HFR_SP_STATUS (URL, CODE, BASES, STATUS, SINCE, UPDATED) VALUES (?, ?, ?, ?, ?, ?)",
+							url, code, baseList, PENDING, now, now);
+				} catch (SQLException e) {
+					// another node inserted it in between
+					execute(c, update, code, baseList, PENDING, now, now, url);
+				}
 			}
+		});
+	}
+
+	/** Deleted (or no longer active). On a connection of its own, as {@link #markPending}. */
+	public void remove(String url) {
+		independently(c -> execute(c, "DELETE FROM HFR_SP_STATUS WHERE URL = ?", url));
+	}
+
+	private interface ConnectionWork {
+		void run(Connection connection) throws SQLException;
+	}
+
+	private void independently(ConnectionWork work) {
+		try (Connection c = dataSource.getConnection()) {
+			c.setAutoCommit(true);
+			work.run(c);
+		} catch (SQLException e) {
+			throw new IllegalStateException("Could not write search parameter readiness: " + e.getMessage(), e);
 		}
 	}
 
-	public void remove(String url) {
-		jdbc.update("DELETE FROM HFR_SP_STATUS WHERE URL = ?", url);
+	private static int execute(Connection c, String sql, Object... args) throws SQLException {
+		try (PreparedStatement ps = c.prepareStatement(sql)) {
+			for (int i = 0; i < args.length; i++) {
+				ps.setObject(i + 1, args[i]);
+			}
+			return ps.executeUpdate();
+		}
 	}
 
 	/** Only a row still pending (or failed) since before the job was created moves: a newer change stays pending. */
@@ -87,7 +121,7 @@ public class SearchParameterReadinessStore {
 				(rs, i) -> new Row(
 						rs.getString(1),
 						rs.getString(2),
-						new TreeSet<>(Arrays.asList(rs.getString(3).split(","))),
+						new TreeSet<>(Arrays.stream(rs.getString(3).split(",")).filter(b -> !b.isBlank()).toList()),
 						rs.getString(4),
 						rs.getString(5),
 						rs.getString(6),
