@@ -134,14 +134,7 @@ public class TargetedIndexer {
 		AddRemoveCount count = synchronizer.synchronizeSearchParamsToDatabase(merged, entity, stored);
 		merged.populateResourceTableSearchParamsPresentFlags(entity);
 		merged.populateResourceTableParamCollections(entity);
-
-		if (optimisticLock) {
-			Long version = jdbc.queryForObject("SELECT RES_VER FROM HFJ_RESOURCE WHERE RES_ID = ?", Long.class, pid);
-			if (version == null || version != entity.getVersion()) {
-				throw new ResourceVersionConflictException(
-						"Resource " + entity.getIdDt().toUnqualifiedVersionless().getValue() + " changed while it was reindexed");
-			}
-		}
+		checkVersion(pid, entity, optimisticLock);
 		return count.getAddCount() > 0 || count.getRemoveCount() > 0;
 	}
 
