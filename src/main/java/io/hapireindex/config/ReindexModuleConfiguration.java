@@ -19,6 +19,7 @@ import ca.uhn.fhir.jpa.partition.IRequestPartitionHelperSvc;
 import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractorSvc;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import io.hapireindex.index.FullRowIndexer;
 import io.hapireindex.index.IndexRowMapper;
 import io.hapireindex.index.TargetedIndexer;
 import io.hapireindex.index.InstanceReindexService;
@@ -145,6 +146,7 @@ public class ReindexModuleConfiguration {
 			ReindexProperties properties,
 			ChangedResourceTracker tracker,
 			TargetedIndexer targetedIndexer,
+			FullRowIndexer fullRowIndexer,
 			TerminologyStorage terminologyStorage) {
 		return new BatchReindexer(
 				daoRegistry,
@@ -154,7 +156,18 @@ public class ReindexModuleConfiguration {
 				properties.getResourceRetries(),
 				tracker,
 				targetedIndexer,
+				fullRowIndexer,
 				terminologyStorage);
+	}
+
+	@Bean
+	public FullRowIndexer hapiFhirReindexFullRowIndexer(
+			IResourceTableDao resourceTableDao,
+			IJpaStorageResourceParser resourceParser,
+			ISearchParamExtractorSvc extractor,
+			DaoSearchParamSynchronizer synchronizer,
+			DataSource dataSource) {
+		return new FullRowIndexer(resourceTableDao, resourceParser, extractor, synchronizer, dataSource);
 	}
 
 	@Bean

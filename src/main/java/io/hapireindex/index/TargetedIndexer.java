@@ -134,44 +134,7 @@ public class TargetedIndexer {
 		AddRemoveCount count = synchronizer.synchronizeSearchParamsToDatabase(merged, entity, stored);
 		merged.populateResourceTableSearchParamsPresentFlags(entity);
 		merged.populateResourceTableParamCollections(entity);
-		checkVersion(pid, entity, optimisticLock);
-		return count.getAddCount() > 0 || count.getRemoveCount() > 0;
-	}
 
-	/**
-	 * Recomputes every index row of the resource (links and combos included) with HAPI's extractor and writes the
-	 * difference, without HAPI's {@code updateEntity}. Why: for CodeSystem, ValueSet and ConceptMap that method
-	 * also rebuilds the terminology storage (a CodeSystem re-stores all of its concepts as a new version, a
-	 * ValueSet loses its pre-expansion, a ConceptMap's tables are recreated), which a reindex of search
-	 * indexes must not do. Runs in the caller's transaction.
-	 *
-	 * @return whether any row was added or removed
-	 */
-	public boolean reindexAll(long pid, boolean optimisticLock) {
-		ResourceTable entity = resourceTableDao
-				.findById(JpaPid.fromId(pid))
-				.orElseThrow(() -> new ResourceVersionConflictException("Resource " + pid + " is gone"));
-		IBaseResource resource = resourceParser.toResource(entity, false);
-		ResourceIndexedSearchParams stored = ResourceIndexedSearchParams.withLists(entity);
-		ResourceIndexedSearchParams extracted = ResourceIndexedSearchParams.withSets();
-		extractor.extractFromResource(
-				partitionOf(entity),
-				new SystemRequestDetails(),
-				extracted,
-				stored,
-				entity,
-				resource,
-				new TransactionDetails(),
-				false,
-				params -> params);
-		AddRemoveCount count = synchronizer.synchronizeSearchParamsToDatabase(extracted, entity, stored);
-		extracted.populateResourceTableSearchParamsPresentFlags(entity);
-		extracted.populateResourceTableParamCollections(entity);
-		checkVersion(pid, entity, optimisticLock);
-		return count.getAddCount() > 0 || count.getRemoveCount() > 0;
-	}
-
-	private void checkVersion(long pid, ResourceTable entity, boolean optimisticLock) {
 		if (optimisticLock) {
 			Long version = jdbc.queryForObject("SELECT RES_VER FROM HFJ_RESOURCE WHERE RES_ID = ?", Long.class, pid);
 			if (version == null || version != entity.getVersion()) {
@@ -179,6 +142,7 @@ public class TargetedIndexer {
 						"Resource " + entity.getIdDt().toUnqualifiedVersionless().getValue() + " changed while it was reindexed");
 			}
 		}
+		return count.getAddCount() > 0 || count.getRemoveCount() > 0;
 	}
 
 	/** The stored rows of the other parameters, plus the freshly extracted rows of the named ones. */

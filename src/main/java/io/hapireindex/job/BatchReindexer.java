@@ -11,6 +11,7 @@ import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.api.server.storage.TransactionDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import io.hapireindex.index.FullRowIndexer;
 import io.hapireindex.index.TargetedIndexer;
 import io.hapireindex.terminology.TerminologyStorage;
 import org.slf4j.Logger;
@@ -38,7 +39,7 @@ import javax.sql.DataSource;
  *
  * <p>CodeSystem, ValueSet and ConceptMap: HAPI's reindex of these rebuilds their terminology storage as a side
  * effect (all concepts re-stored as a new code system version...). A reindex job only recomputes their index
- * rows ({@link TargetedIndexer#reindexAll}); a {@code $terminology-reindex} job wants exactly that side effect, so
+ * rows ({@link FullRowIndexer}); a {@code $terminology-reindex} job wants exactly that side effect, so
  * it uses HAPI's reindex and then settles HAPI's deferred terminology work ({@link TerminologyStorage}).
  */
 public class BatchReindexer {
@@ -67,6 +68,7 @@ public class BatchReindexer {
 	private final ChangedResourceTracker tracker;
 	private final TargetedIndexer targetedIndexer;
 	private final TerminologyStorage terminologyStorage;
+	private final FullRowIndexer fullRowIndexer;
 
 	public BatchReindexer(
 			DaoRegistry daoRegistry,
@@ -76,7 +78,9 @@ public class BatchReindexer {
 			int retries,
 			ChangedResourceTracker tracker,
 			TargetedIndexer targetedIndexer,
+			FullRowIndexer fullRowIndexer,
 			TerminologyStorage terminologyStorage) {
+		this.fullRowIndexer = fullRowIndexer;
 		this.terminologyStorage = terminologyStorage;
 		this.daoRegistry = daoRegistry;
 		this.systemDao = systemDao;
@@ -115,7 +119,7 @@ public class BatchReindexer {
 			ReindexParameters storageOnly = job.toHapiParameters()
 					.setReindexSearchParameters(ReindexParameters.ReindexSearchParametersEnum.NONE);
 			work = (pid, tx) -> {
-				if (targetedIndexer.reindexAll(pid, job.optimisticLock())) {
+				if (fullRowIndexer.reindex(pid, job.optimisticLock())) {
 					changedTargeted.add(pid);
 				}
 				return storageWork

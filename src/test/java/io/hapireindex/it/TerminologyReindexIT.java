@@ -9,6 +9,7 @@ import org.hl7.fhir.r4.model.CodeSystem;
 import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.ConceptMap;
 import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.NamingSystem;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.UriType;
@@ -195,6 +196,40 @@ class TerminologyReindexIT extends HapiServerTestBase {
 		assertThat(conceptMapPid()).as("concept map tables recreated").isNotEqualTo(cmPid);
 		assertThat(translate(0)).isEqualTo("T0");
 		assertThat(translate(2)).isEqualTo("T2");
+	}
+
+	@Test
+	void typeLevelReindexesOnlyThatType() {
+		String nsId = unique("ns");
+		String uniqueId = "urn:oid:1.2.3." + Math.abs(nsId.hashCode());
+		NamingSystem ns = new NamingSystem();
+		ns.setId("NamingSystem/" + nsId);
+		ns.setName("Ns" + nsId.replace("-", ""));
+		ns.setStatus(Enumerations.PublicationStatus.ACTIVE);
+		ns.setKind(NamingSystem.NamingSystemType.IDENTIFIER);
+		ns.setDate(new java.util.Date());
+		ns.addUniqueId().setType(NamingSystem.NamingSystemIdentifierType.OID).setValue(uniqueId);
+		client.update().resource(ns).execute();
+		long pid = resourcePid("NamingSystem", nsId);
+		String rows = "SELECT COUNT(*) FROM HFJ_SPIDX_STRING WHERE RES_ID = ? AND SP_NAME = 'name'";
+		long valueRows = count(rows, pid);
+		assertThat(valueRows).isPositive();
+		jdbc.update("DELETE FROM HFJ_SPIDX_STRING WHERE RES_ID = ? AND SP_NAME = 'name'", pid);
+		assertThat(count(rows, pid)).isZero();
+
+		MethodOutcome started = client.operation().onType(NamingSystem.class)
+				.named("$terminology-reindex")
+				.withNoParameters(Parameters.class)
+				.returnMethodOutcome()
+				.execute();
+		assertThat(started.getResponseStatusCode()).isEqualTo(201);
+		String location = started.getResponseHeaders().get("content-location").get(0);
+		Parameters status = jobs.awaitCompleted(location.substring(location.lastIndexOf('/') + 1));
+		assertThat(field(status, "resources")).isEqualTo("NamingSystem");
+		assertThat(JobApi.number(status, "resourcesSuccessfullyReindexed"))
+				.isEqualTo(count("SELECT COUNT(*) FROM HFJ_RESOURCE WHERE RES_TYPE = 'NamingSystem' AND RES_DELETED_AT IS NULL"));
+		assertThat(count(rows, pid)).as("its index rows were written again").isEqualTo(valueRows);
+		assertThat(searchCount("NamingSystem?name=" + ns.getName())).isEqualTo(1);
 	}
 
 	@Test
