@@ -11,6 +11,7 @@ import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.jpa.api.svc.IBatch2DaoSvc;
 import ca.uhn.fhir.jpa.dao.IJpaStorageResourceParser;
 import ca.uhn.fhir.jpa.dao.data.IResourceTableDao;
+import ca.uhn.fhir.jpa.cache.ISearchParamIdentityCacheSvc;
 import ca.uhn.fhir.jpa.dao.index.DaoSearchParamSynchronizer;
 import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
@@ -62,6 +63,7 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import jakarta.persistence.EntityManagerFactory;
 
 /**
  * The module's one configuration entry point. Spring Boot hosts get it through
@@ -146,6 +148,7 @@ public class ReindexModuleConfiguration {
 			ReindexProperties properties,
 			ChangedResourceTracker tracker,
 			TargetedIndexer targetedIndexer,
+			EntityManagerFactory entityManagerFactory,
 			FullRowIndexer fullRowIndexer,
 			TerminologyStorage terminologyStorage) {
 		return new BatchReindexer(
@@ -156,6 +159,7 @@ public class ReindexModuleConfiguration {
 				properties.getResourceRetries(),
 				tracker,
 				targetedIndexer,
+				entityManagerFactory,
 				fullRowIndexer,
 				terminologyStorage);
 	}
@@ -184,13 +188,24 @@ public class ReindexModuleConfiguration {
 	@Bean
 	public TargetedIndexer hapiFhirReindexTargetedIndexer(
 			IResourceTableDao resourceTableDao,
+			IFhirSystemDao<?, ?> systemDao,
 			IJpaStorageResourceParser resourceParser,
 			ISearchParamExtractorSvc extractor,
-			DaoSearchParamSynchronizer synchronizer,
+			ISearchParamIdentityCacheSvc identityCache,
 			ISearchParamRegistry searchParamRegistry,
+			PartitionSettings partitionSettings,
+			EntityManagerFactory entityManagerFactory,
 			DataSource dataSource) {
-		return new TargetedIndexer(
-				resourceTableDao, resourceParser, extractor, synchronizer, searchParamRegistry, dataSource);
+		return new TargetedIndexer(new TargetedIndexer.Parts(
+				resourceTableDao,
+				systemDao,
+				resourceParser,
+				extractor,
+				identityCache,
+				searchParamRegistry,
+				partitionSettings,
+				entityManagerFactory,
+				dataSource));
 	}
 
 	@Bean

@@ -2,37 +2,56 @@ package io.hapireindex.index;
 
 import ca.uhn.fhir.context.RuntimeSearchParam;
 import ca.uhn.fhir.interceptor.model.RequestPartitionId;
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.cache.ISearchParamIdentityCacheSvc;
 import ca.uhn.fhir.jpa.dao.IJpaStorageResourceParser;
 import ca.uhn.fhir.jpa.dao.data.IResourceTableDao;
 import ca.uhn.fhir.jpa.dao.index.DaoSearchParamSynchronizer;
+import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.model.dao.JpaPid;
 import ca.uhn.fhir.jpa.model.entity.BaseResourceIndexedSearchParam;
+import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamCoords;
+import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamDate;
+import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamNumber;
+import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamQuantity;
+import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamQuantityNormalized;
+import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamString;
+import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamToken;
+import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamUri;
 import ca.uhn.fhir.jpa.model.entity.ResourceTable;
 import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractorSvc;
 import ca.uhn.fhir.jpa.searchparam.extractor.ResourceIndexedSearchParams;
-import ca.uhn.fhir.jpa.util.AddRemoveCount;
 import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.api.server.storage.TransactionDetails;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.orm.jpa.SharedEntityManagerCreator;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
- * Recomputes the index rows of some search parameters of a resource and leaves every other row alone.
+ * Recomputes the index rows of some search parameters of resources and leaves every other row alone.
  *
  * <p>Why not HAPI's reindex: it re-extracts every parameter of the resource, so adding one SearchParameter
  * costs a full re-extraction of its base types. Here HAPI's extractor runs for the named parameters only, the
- * stored rows of all other parameters are kept as they are, and HAPI's own {@link DaoSearchParamSynchronizer}
- * writes the difference, so the rows written are the ones HAPI would write for those parameters.
+ * stored rows of all other parameters are not even read, and the difference is written as HAPI's
+ * {@link DaoSearchParamSynchronizer} writes it, so the rows are the ones HAPI would write for those parameters.
  *
  * <p>Only value parameters are done this way. Reference and composite parameters feed resource links and
  * combo indexes shared between parameters; for those {@link #targetNames} answers null and the caller uses
@@ -50,25 +69,37 @@ public class TargetedIndexer {
 			RestSearchParameterTypeEnum.SPECIAL);
 
 	private final IResourceTableDao resourceTableDao;
+	private final IFhirSystemDao<?, ?> systemDao;
 	private final IJpaStorageResourceParser resourceParser;
 	private final ISearchParamExtractorSvc extractor;
-	private final DaoSearchParamSynchronizer synchronizer;
+	private final ISearchParamIdentityCacheSvc identityCache;
 	private final ISearchParamRegistry searchParamRegistry;
+	private final PartitionSettings partitionSettings;
+	private final EntityManager entityManager;
 	private final JdbcTemplate jdbc;
 
-	public TargetedIndexer(
+	/** HAPI's building blocks this needs; a record keeps the constructor readable. */
+	public record Parts(
 			IResourceTableDao resourceTableDao,
+			IFhirSystemDao<?, ?> systemDao,
 			IJpaStorageResourceParser resourceParser,
 			ISearchParamExtractorSvc extractor,
-			DaoSearchParamSynchronizer synchronizer,
+			ISearchParamIdentityCacheSvc identityCache,
 			ISearchParamRegistry searchParamRegistry,
-			DataSource dataSource) {
-		this.resourceTableDao = resourceTableDao;
-		this.resourceParser = resourceParser;
-		this.extractor = extractor;
-		this.synchronizer = synchronizer;
-		this.searchParamRegistry = searchParamRegistry;
-		this.jdbc = new JdbcTemplate(dataSource);
+			PartitionSettings partitionSettings,
+			EntityManagerFactory entityManagerFactory,
+			DataSource dataSource) {}
+
+	public TargetedIndexer(Parts parts) {
+		this.resourceTableDao = parts.resourceTableDao();
+		this.systemDao = parts.systemDao();
+		this.resourceParser = parts.resourceParser();
+		this.extractor = parts.extractor();
+		this.identityCache = parts.identityCache();
+		this.searchParamRegistry = parts.searchParamRegistry();
+		this.partitionSettings = parts.partitionSettings();
+		this.entityManager = SharedEntityManagerCreator.createSharedEntityManager(parts.entityManagerFactory());
+		this.jdbc = new JdbcTemplate(parts.dataSource());
 	}
 
 	/**
@@ -94,62 +125,178 @@ public class TargetedIndexer {
 	}
 
 	/**
-	 * Runs in the caller's transaction.
+	 * Recomputes the named parameters' rows of a batch of resources of one type, in the caller's transaction.
 	 *
-	 * @param optimisticLock fail (so the caller retries) if the resource got a new version meanwhile, rather than
+	 * <p>Why not one resource at a time through HAPI's synchronizer: that needs every index collection of the
+	 * resource in the session (eight lazy loads per resource, or HAPI's prefetch of every index table), and
+	 * Hibernate then dirty-checks all those rows at commit, though only one parameter's rows can change. Here
+	 * the batch's resources are prefetched without their indexes, the stored rows of just the named
+	 * parameters are read with one query per index table, and only the difference is written, with the same
+	 * hash calculation, identity registration and duplicate clean-up as HAPI's {@link DaoSearchParamSynchronizer}.
+	 *
+	 * @param optimisticLock fail (so the caller retries) if a resource got a new version meanwhile, rather than
 	 *                       writing rows extracted from the old one
-	 * @return whether any row was added or removed
+	 * @return the pids of the resources that had a row added or removed
 	 */
-	public boolean reindex(long pid, Set<String> names, boolean optimisticLock) {
-		ResourceTable entity = resourceTableDao
-				.findById(JpaPid.fromId(pid))
-				.orElseThrow(() -> new ResourceVersionConflictException("Resource " + pid + " is gone"));
-		IBaseResource resource = resourceParser.toResource(entity, false);
-		ResourceIndexedSearchParams stored = ResourceIndexedSearchParams.withLists(entity);
-		ResourceIndexedSearchParams extracted = ResourceIndexedSearchParams.withSets();
-		extractor.extractFromResource(
-				partitionOf(entity),
-				new SystemRequestDetails(),
-				extracted,
-				stored,
-				entity,
-				resource,
-				new TransactionDetails(),
-				false,
-				params -> params.stream().filter(p -> names.contains(p.getName())).collect(Collectors.toSet()));
+	public Set<Long> reindexBatch(String resourceType, Collection<Long> pids, Set<String> names, boolean optimisticLock) {
+		List<JpaPid> jpaPids = pids.stream().map(JpaPid::fromId).toList();
+		systemDao.preFetchResources(jpaPids, false);
+		Map<Long, ResourceTable> entities = new LinkedHashMap<>();
+		for (JpaPid pid : jpaPids) {
+			entities.put(pid.getId(), resourceTableDao
+					.findById(pid)
+					.orElseThrow(() -> new ResourceVersionConflictException("Resource " + pid.getId() + " is gone")));
+		}
+		StoredRows stored = new StoredRows(entityManager, pids, identityHashes(resourceType, names, entities.values()));
 
-		ResourceIndexedSearchParams merged = ResourceIndexedSearchParams.withSets();
-		keep(stored.myStringParams, extracted.myStringParams, merged.myStringParams, names);
-		keep(stored.myTokenParams, extracted.myTokenParams, merged.myTokenParams, names);
-		keep(stored.myNumberParams, extracted.myNumberParams, merged.myNumberParams, names);
-		keep(stored.myQuantityParams, extracted.myQuantityParams, merged.myQuantityParams, names);
-		keep(stored.myQuantityNormalizedParams, extracted.myQuantityNormalizedParams, merged.myQuantityNormalizedParams, names);
-		keep(stored.myDateParams, extracted.myDateParams, merged.myDateParams, names);
-		keep(stored.myUriParams, extracted.myUriParams, merged.myUriParams, names);
-		keep(stored.myCoordsParams, extracted.myCoordsParams, merged.myCoordsParams, names);
-		merged.myLinks.addAll(stored.myLinks);
-		merged.myComboStringUniques.addAll(stored.myComboStringUniques);
-		merged.myComboTokenNonUnique.addAll(stored.myComboTokenNonUnique);
-
-		AddRemoveCount count = synchronizer.synchronizeSearchParamsToDatabase(merged, entity, stored);
-		merged.populateResourceTableSearchParamsPresentFlags(entity);
-		merged.populateResourceTableParamCollections(entity);
-
-		if (optimisticLock) {
-			Long version = jdbc.queryForObject("SELECT RES_VER FROM HFJ_RESOURCE WHERE RES_ID = ?", Long.class, pid);
-			if (version == null || version != entity.getVersion()) {
-				throw new ResourceVersionConflictException(
-						"Resource " + entity.getIdDt().toUnqualifiedVersionless().getValue() + " changed while it was reindexed");
+		Set<Long> changed = new HashSet<>();
+		for (ResourceTable entity : entities.values()) {
+			IBaseResource resource = resourceParser.toResource(entity, false);
+			ResourceIndexedSearchParams extracted = ResourceIndexedSearchParams.withSets();
+			extractor.extractFromResource(
+					partitionOf(entity),
+					new SystemRequestDetails(),
+					extracted,
+					ResourceIndexedSearchParams.withSets(),
+					entity,
+					resource,
+					new TransactionDetails(),
+					false,
+					params -> params.stream().filter(p -> names.contains(p.getName())).collect(Collectors.toSet()));
+			long pid = entity.getId().getId();
+			int rows = sync(entity, extracted.myStringParams, names, stored.of(ResourceIndexedSearchParamString.class, pid),
+							ResourceTable::setParamsStringPopulated)
+					+ sync(entity, extracted.myTokenParams, names, stored.of(ResourceIndexedSearchParamToken.class, pid),
+							ResourceTable::setParamsTokenPopulated)
+					+ sync(entity, extracted.myNumberParams, names, stored.of(ResourceIndexedSearchParamNumber.class, pid),
+							ResourceTable::setParamsNumberPopulated)
+					+ sync(entity, extracted.myQuantityParams, names,
+							stored.of(ResourceIndexedSearchParamQuantity.class, pid),
+							ResourceTable::setParamsQuantityPopulated)
+					+ sync(entity, extracted.myQuantityNormalizedParams, names,
+							stored.of(ResourceIndexedSearchParamQuantityNormalized.class, pid),
+							ResourceTable::setParamsQuantityNormalizedPopulated)
+					+ sync(entity, extracted.myDateParams, names, stored.of(ResourceIndexedSearchParamDate.class, pid),
+							ResourceTable::setParamsDatePopulated)
+					+ sync(entity, extracted.myUriParams, names, stored.of(ResourceIndexedSearchParamUri.class, pid),
+							ResourceTable::setParamsUriPopulated)
+					+ sync(entity, extracted.myCoordsParams, names, stored.of(ResourceIndexedSearchParamCoords.class, pid),
+							ResourceTable::setParamsCoordsPopulated);
+			if (rows > 0) {
+				changed.add(pid);
 			}
 		}
-		return count.getAddCount() > 0 || count.getRemoveCount() > 0;
+		if (optimisticLock) {
+			checkVersions(entities.values());
+		}
+		return changed;
 	}
 
-	/** The stored rows of the other parameters, plus the freshly extracted rows of the named ones. */
-	private static <T extends BaseResourceIndexedSearchParam> void keep(
-			Collection<T> stored, Collection<T> extracted, Collection<T> merged, Set<String> names) {
-		stored.stream().filter(p -> !names.contains(p.getParamName())).forEach(merged::add);
-		extracted.stream().filter(p -> names.contains(p.getParamName())).forEach(merged::add);
+	/**
+	 * Writes the difference between a resource's stored and freshly extracted rows of one index table.
+	 *
+	 * @return how many rows were added or removed
+	 */
+	private <T extends BaseResourceIndexedSearchParam> int sync(
+			ResourceTable entity,
+			Collection<T> extracted,
+			Set<String> names,
+			List<T> stored,
+			BiConsumer<ResourceTable, Boolean> populated) {
+		Set<T> wanted = new HashSet<>();
+		for (T next : extracted) {
+			if (names.contains(next.getParamName())) {
+				next.setResourceId(entity.getId().getId());
+				next.setPartitionId(entity.getPartitionId());
+				next.calculateHashes();
+				wanted.add(next);
+			}
+		}
+		Set<T> kept = new HashSet<>();
+		int changes = 0;
+		for (T next : stored) {
+			next.setPlaceholderHashesIfMissing();
+			// a duplicate or stale row goes; HAPI's synchronizer drops duplicates too
+			if (!kept.add(next) || !wanted.contains(next)) {
+				entityManager.remove(next);
+				changes++;
+			}
+		}
+		for (T next : wanted) {
+			if (!kept.contains(next)) {
+				identityCache.findOrCreateSearchParamIdentity(
+						next.getHashIdentity(), next.getResourceType(), next.getParamName());
+				entityManager.persist(next);
+				changes++;
+			}
+		}
+		// HAPI reads a resource's rows of a table only when its flag says there are some. A flag left true
+		// with no rows costs HAPI one empty query, so it is set here but never cleared.
+		if (!wanted.isEmpty()) {
+			populated.accept(entity, true);
+		}
+		return changes;
+	}
+
+	/** The identity hashes of the named parameters in every partition the batch's resources are in. */
+	private Set<Long> identityHashes(String resourceType, Set<String> names, Collection<ResourceTable> entities) {
+		Set<Long> hashes = new HashSet<>();
+		entities.stream().map(ResourceTable::getPartitionId).distinct().forEach(partition -> names.forEach(name ->
+				hashes.add(BaseResourceIndexedSearchParam.calculateHashIdentity(
+						partitionSettings, partition, resourceType, name))));
+		return hashes;
+	}
+
+	private void checkVersions(Collection<ResourceTable> entities) {
+		Map<Long, Long> versions = new HashMap<>();
+		String marks = entities.stream().map(e -> "?").collect(Collectors.joining(","));
+		jdbc.query(
+				"SELECT RES_ID, RES_VER FROM HFJ_RESOURCE WHERE RES_ID IN (" + marks + ")",
+				rs -> {
+					versions.put(rs.getLong(1), rs.getLong(2));
+				},
+				entities.stream().map(e -> e.getId().getId()).toArray());
+		for (ResourceTable entity : entities) {
+			Long version = versions.get(entity.getId().getId());
+			if (version == null || version != entity.getVersion()) {
+				throw new ResourceVersionConflictException("Resource "
+						+ entity.getIdDt().toUnqualifiedVersionless().getValue() + " changed while it was reindexed");
+			}
+		}
+	}
+
+	/** The stored rows of some parameters of a batch of resources, read once per index table. */
+	private static final class StoredRows {
+		private final EntityManager entityManager;
+		private final Collection<Long> pids;
+		private final Set<Long> hashes;
+		private final Map<Class<?>, Map<Long, List<BaseResourceIndexedSearchParam>>> byTable = new HashMap<>();
+
+		StoredRows(EntityManager entityManager, Collection<Long> pids, Set<Long> hashes) {
+			this.entityManager = entityManager;
+			this.pids = pids;
+			this.hashes = hashes;
+		}
+
+		@SuppressWarnings("unchecked")
+		<T extends BaseResourceIndexedSearchParam> List<T> of(Class<T> table, long pid) {
+			Map<Long, List<BaseResourceIndexedSearchParam>> rows = byTable.computeIfAbsent(table, this::load);
+			return (List<T>) (List<?>) rows.getOrDefault(pid, List.of());
+		}
+
+		private Map<Long, List<BaseResourceIndexedSearchParam>> load(Class<?> table) {
+			Map<Long, List<BaseResourceIndexedSearchParam>> rows = new HashMap<>();
+			entityManager
+					.createQuery(
+							"SELECT t FROM " + table.getSimpleName()
+									+ " t WHERE t.myResourcePid IN (:pids) AND t.myHashIdentity IN (:hashes)",
+							BaseResourceIndexedSearchParam.class)
+					.setParameter("pids", pids)
+					.setParameter("hashes", hashes)
+					.getResultList()
+					.forEach(row -> rows.computeIfAbsent(row.getResourcePid(), k -> new ArrayList<>()).add(row));
+			return rows;
+		}
 	}
 
 	private static RequestPartitionId partitionOf(ResourceTable entity) {
