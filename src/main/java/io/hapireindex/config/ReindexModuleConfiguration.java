@@ -13,6 +13,7 @@ import ca.uhn.fhir.jpa.api.svc.IBatch2DaoSvc;
 import ca.uhn.fhir.jpa.dao.IJpaStorageResourceParser;
 import ca.uhn.fhir.jpa.dao.data.IResourceTableDao;
 import ca.uhn.fhir.jpa.cache.ISearchParamIdentityCacheSvc;
+import ca.uhn.fhir.jpa.dao.index.DaoSearchParamSynchronizer;
 import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.partition.IPartitionLookupSvc;
@@ -21,6 +22,7 @@ import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractorSvc;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import io.hapireindex.admin.AdminPageInterceptor;
+import io.hapireindex.index.FullRowIndexer;
 import io.hapireindex.index.IndexRowMapper;
 import io.hapireindex.index.TargetedIndexer;
 import io.hapireindex.index.InstanceReindexService;
@@ -41,10 +43,20 @@ import io.hapireindex.operation.JobApiInterceptor;
 import io.hapireindex.operation.ResponseStatusInterceptor;
 import io.hapireindex.operation.StartReindexOperationProvider;
 import io.hapireindex.operation.StartRequestParser;
+import io.hapireindex.operation.TerminologyReindexOperationProvider;
+import io.hapireindex.operation.TerminologyRequestParser;
+import io.hapireindex.operation.TypeTerminologyReindexOperationProvider;
 import io.hapireindex.operation.TypeStartReindexOperationProvider;
 import io.hapireindex.searchparam.SearchParameterChangeListener;
+import io.hapireindex.searchparam.SearchParameterReadiness;
+import io.hapireindex.searchparam.SearchParameterReadinessInterceptor;
+import io.hapireindex.searchparam.SearchParameterReadinessStore;
 import io.hapireindex.searchparam.SearchParameterReindexScheduler;
+import io.hapireindex.searchparam.SearchParameterStatusProvider;
 import io.hapireindex.status.JobProgressStore;
+import io.hapireindex.terminology.TerminologyStorage;
+import ca.uhn.fhir.jpa.term.api.ITermDeferredStorageSvc;
+import ca.uhn.fhir.jpa.term.api.ITermReadSvc;
 import io.hapireindex.throttle.ReindexThrottle;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -140,7 +152,9 @@ public class ReindexModuleConfiguration {
 			ReindexProperties properties,
 			ChangedResourceTracker tracker,
 			TargetedIndexer targetedIndexer,
-			EntityManagerFactory entityManagerFactory) {
+			EntityManagerFactory entityManagerFactory,
+			FullRowIndexer fullRowIndexer,
+			TerminologyStorage terminologyStorage) {
 		return new BatchReindexer(
 				daoRegistry,
 				systemDao,
@@ -149,7 +163,30 @@ public class ReindexModuleConfiguration {
 				properties.getResourceRetries(),
 				tracker,
 				targetedIndexer,
-				entityManagerFactory);
+				entityManagerFactory,
+				fullRowIndexer,
+				terminologyStorage);
+	}
+
+	@Bean
+	public FullRowIndexer hapiFhirReindexFullRowIndexer(
+			IResourceTableDao resourceTableDao,
+			IJpaStorageResourceParser resourceParser,
+			ISearchParamExtractorSvc extractor,
+			DaoSearchParamSynchronizer synchronizer,
+			DataSource dataSource) {
+		return new FullRowIndexer(resourceTableDao, resourceParser, extractor, synchronizer, dataSource);
+	}
+
+	@Bean
+	public TerminologyStorage hapiFhirReindexTerminologyStorage(
+			ITermDeferredStorageSvc deferredStorage,
+			ITermReadSvc termReadSvc,
+			JpaStorageSettings storageSettings,
+			IJobMaintenanceService maintenance,
+			DataSource dataSource) {
+		return new TerminologyStorage(
+				deferredStorage, termReadSvc, storageSettings, maintenance, dataSource, TimeUnit.MINUTES.toMillis(30));
 	}
 
 	@Bean
@@ -208,8 +245,13 @@ public class ReindexModuleConfiguration {
 
 	@Bean
 	public ReindexJobService hapiFhirReindexJobService(
-			IJobCoordinator coordinator, JobProgressStore progress, JobCompletionNudger nudger) {
-		return new ReindexJobService(coordinator, progress, nudger);
+			IJobCoordinator coordinator,
+			JobProgressStore progress,
+			JobCompletionNudger nudger,
+			SearchParameterReadiness readiness) {
+		ReindexJobService jobs = new ReindexJobService(coordinator, progress, nudger);
+		jobs.addListener(readiness);
+		return jobs;
 	}
 
 	@Bean
@@ -227,6 +269,20 @@ public class ReindexModuleConfiguration {
 
 	// --- search parameter changes ---
 
+	@Bean
+	public SearchParameterReadiness hapiFhirReindexSearchParameterReadiness(
+			DataSource dataSource,
+			IJobCoordinator coordinator,
+			JobProgressStore progress,
+			JobCompletionNudger nudger,
+			DaoRegistry daoRegistry,
+			ISearchParamRegistry searchParamRegistry) {
+		SearchParameterReadiness readiness = new SearchParameterReadiness(
+				new SearchParameterReadinessStore(dataSource), coordinator, progress, daoRegistry, searchParamRegistry, dataSource);
+		nudger.addListener(readiness);
+		return readiness;
+	}
+
 	@Bean(destroyMethod = "close")
 	public SearchParameterReindexScheduler hapiFhirReindexSearchParameterScheduler(
 			ReindexJobService jobs,
@@ -242,20 +298,24 @@ public class ReindexModuleConfiguration {
 				properties.getDefaultMaximumConcurrency());
 	}
 
-	/** Null (no bean) when the mode is "off": HAPI's own behaviour on SearchParameter writes stays. */
+	/**
+	 * Records readiness in both modes; starts jobs only in mode "auto". In mode "off" HAPI's own behaviour on
+	 * SearchParameter writes stays.
+	 */
 	@Bean(destroyMethod = "close")
 	public SearchParameterChangeListener hapiFhirReindexSearchParameterListener(
 			FhirContext fhirContext,
 			SearchParameterReindexScheduler scheduler,
+			SearchParameterReadiness readiness,
 			IInterceptorService storageInterceptors,
 			JpaStorageSettings storageSettings,
 			ReindexProperties properties) {
 		if (!properties.isAutomaticSearchParameterReindex()) {
-			return null;
+			return new SearchParameterChangeListener(fhirContext, null, readiness, storageInterceptors);
 		}
 		// one targeted job of the module replaces HAPI's full REINDEX job per changed parameter
 		storageSettings.setMarkResourcesForReindexingUponSearchParameterChange(false);
-		return new SearchParameterChangeListener(fhirContext, scheduler, storageInterceptors);
+		return new SearchParameterChangeListener(fhirContext, scheduler, readiness, storageInterceptors);
 	}
 
 	// --- what goes on the host's RestfulServer ---
@@ -272,6 +332,7 @@ public class ReindexModuleConfiguration {
 			JobDefinitionRegistry jobDefinitions,
 			JobProgressStore progress,
 			PartitionSettings partitionSettings,
+			SearchParameterReadiness readiness,
 			ReindexProperties properties) {
 		List<Object> providers = new ArrayList<>();
 		providers.add(new InstanceReindexOperationProvider(instanceService));
@@ -280,7 +341,20 @@ public class ReindexModuleConfiguration {
 			providers.add(new TypeStartReindexOperationProvider(
 					fhirContext.getResourceDefinition(type).getImplementingClass(), parser, jobs, partitionHelper, fhirContext));
 		}
-		List<Object> interceptors = new ArrayList<>(List.of(new ResponseStatusInterceptor(), new JobApiInterceptor(jobs)));
+		TerminologyRequestParser terminologyParser = new TerminologyRequestParser(daoRegistry, partitionSettings);
+		providers.add(new TerminologyReindexOperationProvider(terminologyParser, jobs, partitionHelper, fhirContext));
+		for (String type : new TreeSet<>(TerminologyStorage.TYPES)) {
+			if (daoRegistry.isResourceTypeSupported(type)) {
+				providers.add(new TypeTerminologyReindexOperationProvider(
+						fhirContext.getResourceDefinition(type).getImplementingClass(), terminologyParser, jobs, partitionHelper, fhirContext));
+			}
+		}
+		providers.add(new SearchParameterStatusProvider(
+				fhirContext.getResourceDefinition("SearchParameter").getImplementingClass(), readiness, daoRegistry));
+		List<Object> interceptors = new ArrayList<>(List.of(
+				new ResponseStatusInterceptor(),
+				new JobApiInterceptor(jobs),
+				new SearchParameterReadinessInterceptor(readiness, properties)));
 		if (properties.isAdminPageEnabled()) {
 			interceptors.add(AdminPageInterceptor.create(
 					properties.getAdminPagePath(),

@@ -81,6 +81,20 @@ public class ReindexProperties {
 		this.adminPagePath = adminPagePath;
 	}
 
+	/**
+	 * When true, a search that uses a custom search parameter whose reindex is not done (pending, reindexing or
+	 * failed) is rejected with 400; when false it is answered with a warning in the Bundle. Read per request.
+	 */
+	private volatile boolean strictSearchParameterReadiness = false;
+
+	public boolean isStrictSearchParameterReadiness() {
+		return strictSearchParameterReadiness;
+	}
+
+	public void setStrictSearchParameterReadiness(boolean strictSearchParameterReadiness) {
+		this.strictSearchParameterReadiness = strictSearchParameterReadiness;
+	}
+
 	public String getSearchParameterReindex() {
 		return searchParameterReindex;
 	}

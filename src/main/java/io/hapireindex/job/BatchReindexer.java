@@ -11,7 +11,9 @@ import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.api.server.storage.TransactionDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import io.hapireindex.index.FullRowIndexer;
 import io.hapireindex.index.TargetedIndexer;
+import io.hapireindex.terminology.TerminologyStorage;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import org.hibernate.FlushMode;
@@ -39,6 +41,11 @@ import javax.sql.DataSource;
  * deleted or expunged since its id was loaded is skipped and counted (HAPI's job throws a NullPointerException
  * on the latter); a resource that cannot be reindexed is retried a bounded number of times, then reported with
  * its id, and does not stop the rest of the batch.
+ *
+ * <p>CodeSystem, ValueSet and ConceptMap: HAPI's reindex of these rebuilds their terminology storage as a side
+ * effect (all concepts re-stored as a new code system version...). A reindex job only recomputes their index
+ * rows ({@link FullRowIndexer}); a {@code $terminology-reindex} job wants exactly that side effect, so
+ * it uses HAPI's reindex and then settles HAPI's deferred terminology work ({@link TerminologyStorage}).
  */
 public class BatchReindexer {
 
@@ -66,6 +73,8 @@ public class BatchReindexer {
 	private final ChangedResourceTracker tracker;
 	private final TargetedIndexer targetedIndexer;
 	private final EntityManager entityManager;
+	private final TerminologyStorage terminologyStorage;
+	private final FullRowIndexer fullRowIndexer;
 
 	public BatchReindexer(
 			DaoRegistry daoRegistry,
@@ -75,8 +84,12 @@ public class BatchReindexer {
 			int retries,
 			ChangedResourceTracker tracker,
 			TargetedIndexer targetedIndexer,
-			EntityManagerFactory entityManagerFactory) {
+			EntityManagerFactory entityManagerFactory,
+			FullRowIndexer fullRowIndexer,
+			TerminologyStorage terminologyStorage) {
 		this.entityManager = SharedEntityManagerCreator.createSharedEntityManager(entityManagerFactory);
+		this.fullRowIndexer = fullRowIndexer;
+		this.terminologyStorage = terminologyStorage;
 		this.daoRegistry = daoRegistry;
 		this.systemDao = systemDao;
 		this.transactionService = transactionService;
@@ -92,6 +105,11 @@ public class BatchReindexer {
 		ReindexParameters parameters = job.toHapiParameters();
 		Set<String> targetNames = rowOnly(job) ? targetedIndexer.targetNames(resourceType, job.searchParameterUrls()) : null;
 
+		boolean rowsWithoutTerminology = !job.terminology()
+				&& targetNames == null
+				&& TerminologyStorage.STORAGE_TYPES.contains(resourceType)
+				&& parameters.getReindexSearchParameters() == ReindexParameters.ReindexSearchParametersEnum.ALL;
+
 		Set<Long> changedTargeted = new HashSet<>();
 		BatchWork work;
 		if (targetNames != null) {
@@ -100,17 +118,59 @@ public class BatchReindexer {
 						targetedIndexer.reindexBatch(resourceType, resources.keySet(), targetNames, job.optimisticLock()));
 				return Map.of();
 			};
+		} else if (rowsWithoutTerminology) {
+			IFhirResourceDao<?> dao = daoRegistry.getResourceDao(resourceType);
+			boolean storageWork = job.optimizeStorage() != ReindexParameters.OptimizeStorageModeEnum.NONE
+					|| job.correctCurrentVersion() != ReindexParameters.CorrectCurrentVersionModeEnum.NONE;
+			// storage options still go to HAPI, with its re-indexing (and so its terminology side effect) off
+			ReindexParameters storageOnly = job.toHapiParameters()
+					.setReindexSearchParameters(ReindexParameters.ReindexSearchParametersEnum.NONE);
+			work = resources -> {
+				TransactionDetails tx = new TransactionDetails();
+				Map<Long, String> failed = new HashMap<>();
+				for (Long pid : resources.keySet()) {
+					if (fullRowIndexer.reindex(pid, job.optimisticLock())) {
+						changedTargeted.add(pid);
+					}
+					if (storageWork) {
+						failureIn(dao.reindex(JpaPid.fromId(pid), storageOnly, new SystemRequestDetails(), tx))
+								.ifPresent(m -> failed.put(pid, m));
+					}
+				}
+				return failed;
+			};
 		} else {
 			work = resources -> fullReindex(daoRegistry.getResourceDao(resourceType), resources, parameters);
 		}
 
 		Map<String, String> failures = new LinkedHashMap<>();
 		ChangedResourceTracker.Messages messages = new ChangedResourceTracker.Messages();
-		int retried = tracker.track(messages, () -> runBatch(jobId, resourceType, live, work, failures));
+		boolean rebuildsTerminology = job.terminology() && TerminologyStorage.STORAGE_TYPES.contains(resourceType);
+		int retried;
+		if (rebuildsTerminology) {
+			terminologyStorage.pauseDeferred();
+			try {
+				retried = tracker.track(messages, () -> runBatch(jobId, resourceType, live, work, failures));
+			} finally {
+				terminologyStorage.resumeDeferred();
+			}
+		} else {
+			retried = tracker.track(messages, () -> runBatch(jobId, resourceType, live, work, failures));
+		}
+		if (rebuildsTerminology) {
+			try {
+				terminologyStorage.settle(jobId, resourceType, live.keySet())
+						.forEach((pid, problem) -> failures.putIfAbsent(resourceType + "/" + live.get(pid), problem));
+			} catch (RuntimeException e) {
+				String message = "terminology storage not rebuilt: " + e.getMessage();
+				live.values().forEach(fhirId -> failures.putIfAbsent(resourceType + "/" + fhirId, message));
+			}
+		}
+
 		failures.forEach((id, message) -> LOG.warn("Reindex job {}: {} failed: {}", jobId, id, message));
 
 		int changed;
-		if (targetNames != null) {
+		if (targetNames != null || rowsWithoutTerminology) {
 			changed = changedTargeted.size();
 		} else if (parameters.getReindexSearchParameters() != ReindexParameters.ReindexSearchParametersEnum.NONE) {
 			changed = messages.changedAmong(live.values().stream()

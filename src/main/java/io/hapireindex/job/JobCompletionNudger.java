@@ -26,6 +26,7 @@ public class JobCompletionNudger implements AutoCloseable {
 	/** Jobs with a schedule running, and whether a newer nudge asked to start the schedule over. */
 	private final ConcurrentHashMap<String, Boolean> pending = new ConcurrentHashMap<>();
 	private final java.util.Set<Long> scheduledPasses = ConcurrentHashMap.newKeySet();
+	private final java.util.List<ReindexJobListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 	private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
 		Thread t = new Thread(r, "hapi-fhir-reindex-completion");
 		t.setDaemon(true);
@@ -35,6 +36,11 @@ public class JobCompletionNudger implements AutoCloseable {
 	public JobCompletionNudger(IJobMaintenanceService maintenance, IJobCoordinator coordinator) {
 		this.maintenance = maintenance;
 		this.coordinator = coordinator;
+	}
+
+	/** Told when a nudged job is seen ended, which is usually the first moment this node knows. */
+	public void addListener(ReindexJobListener listener) {
+		listeners.add(listener);
 	}
 
 	/** Asks for a maintenance pass shortly; repeated calls for one job collapse into one schedule. */
@@ -78,6 +84,10 @@ public class JobCompletionNudger implements AutoCloseable {
 				if (next < DELAYS_MILLIS.length) {
 					schedule(jobId, next);
 					return;
+				}
+			} else {
+				for (ReindexJobListener listener : listeners) {
+					listener.jobEnded(jobId);
 				}
 			}
 		} catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package io.hapireindex.job;
 
 import ca.uhn.fhir.jpa.api.dao.ReindexParameters;
 import ca.uhn.fhir.model.api.IModelJson;
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.util.List;
@@ -18,6 +19,9 @@ import java.util.Map;
  * @param partitionLabel         how the partition selection is shown in the status
  * @param restartOf              the job this one finishes the work of, if it is a restart
  * @param request                the start parameters as given, echoed in the status
+ * @param terminology            a {@code $terminology-reindex} job: besides the index rows, rebuild the terminology
+ *                               storage derived from CodeSystem, ValueSet and ConceptMap resources (HAPI's own
+ *                               reindex side effects), and wait for HAPI's deferred terminology work
  */
 public record ReindexJobParameters(
 		@JsonProperty("scopes") List<ReindexScope> scopes,
@@ -33,9 +37,11 @@ public record ReindexJobParameters(
 		@JsonProperty("targetDataStoreUsagePercentage") int targetDataStoreUsagePercentage,
 		@JsonProperty("partitionLabel") String partitionLabel,
 		@JsonProperty("restartOf") String restartOf,
-		@JsonProperty("request") Map<String, List<String>> request)
+		@JsonProperty("request") Map<String, List<String>> request,
+		@JsonProperty("terminology") boolean terminology)
 		implements IModelJson {
 
+	@JsonCreator
 	public ReindexJobParameters {
 		scopes = scopes == null ? List.of() : List.copyOf(scopes);
 		resourceIds = resourceIds == null ? List.of() : List.copyOf(resourceIds);
@@ -44,6 +50,27 @@ public record ReindexJobParameters(
 		request = request == null
 				? Map.of()
 				: java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(request));
+	}
+
+	/** A reindex job (not terminology). */
+	public ReindexJobParameters(
+			List<ReindexScope> scopes,
+			List<String> resourceIds,
+			List<String> searchParameterUrls,
+			ReindexParameters.ReindexSearchParametersEnum reindexSearchParameters,
+			ReindexParameters.OptimizeStorageModeEnum optimizeStorage,
+			boolean optimisticLock,
+			ReindexParameters.CorrectCurrentVersionModeEnum correctCurrentVersion,
+			int batchSize,
+			int maximumConcurrency,
+			int queryDelayMillis,
+			int targetDataStoreUsagePercentage,
+			String partitionLabel,
+			String restartOf,
+			Map<String, List<String>> request) {
+		this(scopes, resourceIds, searchParameterUrls, reindexSearchParameters, optimizeStorage, optimisticLock,
+				correctCurrentVersion, batchSize, maximumConcurrency, queryDelayMillis, targetDataStoreUsagePercentage,
+				partitionLabel, restartOf, request, false);
 	}
 
 	/** What HAPI's DAO needs for each resource. */

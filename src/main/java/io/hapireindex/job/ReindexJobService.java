@@ -34,6 +34,7 @@ public class ReindexJobService {
 	private final IJobCoordinator coordinator;
 	private final JobProgressStore progress;
 	private final JobCompletionNudger nudger;
+	private final List<ReindexJobListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
 	public ReindexJobService(IJobCoordinator coordinator, JobProgressStore progress, JobCompletionNudger nudger) {
 		this.coordinator = coordinator;
@@ -46,6 +47,8 @@ public class ReindexJobService {
 		// batch2 returns the queued or running job with identical parameters instead of a second one
 		start.setUseCache(true);
 		Batch2JobStartResponse response = coordinator.startInstance(request, start);
+		// before the nudge: a small job may end within the first maintenance pass
+		listeners.forEach(l -> notify(l, response.getInstanceId(), true));
 		if (!response.isUsesCachedResult()) {
 			// batch2 enqueues a new job's first chunk only in a maintenance pass: run one now, not in 60 s
 			nudger.nudge(response.getInstanceId());
@@ -58,8 +61,29 @@ public class ReindexJobService {
 		return new Started(response.getInstanceId(), response.isUsesCachedResult());
 	}
 
+	/** Listeners hear of jobs started here, and of jobs seen ended here (status reads, completion nudges). */
+	public void addListener(ReindexJobListener listener) {
+		listeners.add(listener);
+	}
+
+	private static void notify(ReindexJobListener listener, String jobId, boolean started) {
+		try {
+			if (started) {
+				listener.jobStarted(jobId);
+			} else {
+				listener.jobEnded(jobId);
+			}
+		} catch (RuntimeException e) {
+			// a listener's bookkeeping must never fail the job API call that triggered it
+			LOG.warn("Reindex job {}: listener {} failed: {}", jobId, listener.getClass().getSimpleName(), e.toString());
+		}
+	}
+
 	public Parameters status(String jobId) {
 		JobInstance instance = instance(jobId);
+		if (instance.getStatus().isEnded()) {
+			listeners.forEach(l -> notify(l, jobId, false));
+		}
 		return ReindexJobStatus.toParameters(
 				instance,
 				instance.getParameters(ReindexJobParameters.class),
@@ -163,7 +187,8 @@ public class ReindexJobService {
 				params.targetDataStoreUsagePercentage(),
 				params.partitionLabel(),
 				jobId,
-				params.request());
+				params.request(),
+				params.terminology());
 		LOG.info("Reindex job {}: restarting {} scope(s) and {} resource(s)", jobId, todoScopes.size(), todoIds.size());
 		return start(next, request);
 	}

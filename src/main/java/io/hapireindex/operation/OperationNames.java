@@ -5,6 +5,7 @@ public final class OperationNames {
 
 	public static final String REINDEX = "$reindex";
 	public static final String REINDEX_DRYRUN = "$reindex-dryrun";
+	public static final String TERMINOLOGY_REINDEX = "$terminology-reindex";
 
 	private OperationNames() {}
 }

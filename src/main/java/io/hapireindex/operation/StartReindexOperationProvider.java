@@ -104,12 +104,16 @@ public class StartReindexOperationProvider {
 
 	/** The body as R4 Parameters whatever the server's FHIR version; null when the body was empty. */
 	private Parameters canonicalBody(RequestDetails request) {
+		return canonicalBody(request, fhirContext, OperationNames.REINDEX);
+	}
+
+	static Parameters canonicalBody(RequestDetails request, FhirContext fhirContext, String operation) {
 		IBaseResource parsed = (IBaseResource) request.getUserData().get(PARSED_BODY_KEY);
 		if (parsed == null) {
 			return null;
 		}
 		if (!"Parameters".equals(parsed.fhirType())) {
-			throw new InvalidRequestException("The body of $reindex must be a Parameters resource, not " + parsed.fhirType());
+			throw new InvalidRequestException("The body of " + operation + " must be a Parameters resource, not " + parsed.fhirType());
 		}
 		if (parsed instanceof Parameters r4) {
 			return r4;

@@ -17,8 +17,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Sees every SearchParameter create, update and delete, and hands them to the scheduler only once their
- * transaction has committed: a write that rolls back starts nothing (HAPI's own job is started even then).
+ * Sees every SearchParameter create, update and delete, and hands them on only once their transaction has
+ * committed: a write that rolls back starts nothing (HAPI's own job is started even then) and marks nothing
+ * pending. Readiness is recorded in both modes; the scheduler is only called in automatic mode.
  */
 @Interceptor
 public class SearchParameterChangeListener implements AutoCloseable {
@@ -28,36 +29,42 @@ public class SearchParameterChangeListener implements AutoCloseable {
 	private final FhirContext fhirContext;
 	private final SearchParameterReindexScheduler scheduler;
 	private final IInterceptorService storageInterceptors;
+	private final SearchParameterReadiness readiness;
 
+	/** @param scheduler null when SearchParameter changes start no job (mode "off") */
 	public SearchParameterChangeListener(
-			FhirContext fhirContext, SearchParameterReindexScheduler scheduler, IInterceptorService storageInterceptors) {
+			FhirContext fhirContext,
+			SearchParameterReindexScheduler scheduler,
+			SearchParameterReadiness readiness,
+			IInterceptorService storageInterceptors) {
 		this.fhirContext = fhirContext;
 		this.scheduler = scheduler;
+		this.readiness = readiness;
 		this.storageInterceptors = storageInterceptors;
 		storageInterceptors.registerInterceptor(this);
 	}
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
 	public void created(IBaseResource resource) {
-		collect(resource, false);
+		collect(resource, false, false);
 	}
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
 	public void updated(IBaseResource previous, IBaseResource updated) {
 		if (previous != null) {
 			// an update may change the URL or the bases: the old ones need their rows recomputed too
-			collect(previous, false);
+			collect(previous, false, true);
 		}
-		collect(updated, false);
+		collect(updated, false, false);
 	}
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_DELETED)
 	public void deleted(IBaseResource resource) {
-		collect(resource, true);
+		collect(resource, true, false);
 	}
 
 	@SuppressWarnings("unchecked")
-	private void collect(IBaseResource resource, boolean deleted) {
+	private void collect(IBaseResource resource, boolean deleted, boolean previousVersion) {
 		if (resource == null || !"SearchParameter".equals(fhirContext.getResourceType(resource))) {
 			return;
 		}
@@ -70,9 +77,11 @@ public class SearchParameterChangeListener implements AutoCloseable {
 		for (IPrimitiveType<?> base : terser.getValues(resource, "base", IPrimitiveType.class)) {
 			bases.add(base.getValueAsString());
 		}
-		SearchParameterChange change = new SearchParameterChange(url, bases, deleted);
+		String code = terser.getSinglePrimitiveValueOrNull(resource, "code");
+		boolean active = "active".equals(terser.getSinglePrimitiveValueOrNull(resource, "status"));
+		SearchParameterChange change = new SearchParameterChange(url, code, bases, deleted, previousVersion, active);
 		if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-			scheduler.submit(List.of(change));
+			committed(List.of(change));
 			return;
 		}
 		List<SearchParameterChange> pending = (List<SearchParameterChange>) TransactionSynchronizationManager.getResource(PENDING);
@@ -82,7 +91,7 @@ public class SearchParameterChangeListener implements AutoCloseable {
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 				@Override
 				public void afterCommit() {
-					scheduler.submit(List.copyOf(list));
+					committed(List.copyOf(list));
 				}
 
 				@Override
@@ -93,6 +102,14 @@ public class SearchParameterChangeListener implements AutoCloseable {
 			pending = list;
 		}
 		pending.add(change);
+	}
+
+	private void committed(List<SearchParameterChange> changes) {
+		// pending first, so the job the scheduler starts finds the rows it moves to reindexing
+		readiness.changesCommitted(changes);
+		if (scheduler != null) {
+			scheduler.submit(changes);
+		}
 	}
 
 	@Override

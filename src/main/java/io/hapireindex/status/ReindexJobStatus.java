@@ -100,6 +100,10 @@ public final class ReindexJobStatus {
 		if (params.restartOf() != null) {
 			p.addParameter("restartOf", new StringType(params.restartOf()));
 		}
+		if (params.terminology()) {
+			// the operation that started it: a $terminology-reindex job also rebuilt terminology storage
+			p.addParameter("operation", new StringType("$terminology-reindex"));
+		}
 
 		if (!params.request().isEmpty()) {
 			Parameters.ParametersParameterComponent request = p.addParameter().setName("request");

@@ -49,19 +49,31 @@ class SearchParameterLifecycleIT extends HapiServerTestBase {
 	void aParameterCreatedAfterTheDataGetsOneTargetedJobAndHapisOwnIsNotStarted() {
 		String family = unique("Auto");
 		String city = unique("Ville");
-		createPatients(family, city, 5);
+		List<String> ids = createPatients(family, city, 5);
+		long pid = db.pid("Patient", ids.get(0));
+		List<Long> tokenRows = db.rowIds("HFJ_SPIDX_TOKEN", pid);
+		List<Long> stringRows = db.rowIds("HFJ_SPIDX_STRING", pid);
 		Set<String> before = moduleJobIds();
 		int hapiJobs = hapiReindexJobs();
 
 		String code = unique("auto-bp");
 		client.create().resource(searchParameter(code, "Patient", Enumerations.SearchParamType.STRING,
 				"Patient.extension('" + BIRTH_PLACE + "').value.as(Address).city")).execute();
+		// the job starts only when the window (1 s) has passed: until then the parameter is pending
+		assertThat(readiness(code)).as("right after the commit").isEqualTo("pending");
 
-		Parameters status = jobs.awaitCompleted(awaitNewJob(before));
+		String jobId = awaitNewJob(before);
+		Parameters status = jobs.awaitCompleted(jobId);
 		assertThat(field(status, "searchParams")).isEqualTo(url(code));
 		assertThat(field(status, "resources")).isEqualTo("Patient");
+		assertThat(readiness(code)).isEqualTo("ready " + jobId);
+		Bundle found = search("Patient?" + code + "=" + city);
+		assertThat(found.getEntry()).as("no readiness warning").noneMatch(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.OUTCOME);
 		assertThat(searchCount("Patient?" + code + "=" + city)).isEqualTo(5);
 		assertThat(hapiReindexJobs()).as("HAPI's automatic REINDEX is off").isEqualTo(hapiJobs);
+		// targeted: the other rows of the resources keep their ids
+		assertThat(db.rowIds("HFJ_SPIDX_TOKEN", pid)).isEqualTo(tokenRows);
+		assertThat(db.rowIds("HFJ_SPIDX_STRING", pid)).containsAll(stringRows).hasSize(stringRows.size() + 1);
 	}
 
 	@Test
@@ -106,6 +118,7 @@ class SearchParameterLifecycleIT extends HapiServerTestBase {
 		JobApi.sleep(3000);
 		assertThat(moduleJobIds()).as("no job for a write that rolled back").isEqualTo(before);
 		assertThat(searchCount("SearchParameter?url=" + url(code))).isZero();
+		assertThat(readiness(code)).as("nothing pending for a write that rolled back").isNull();
 	}
 
 	@Test
@@ -122,8 +135,19 @@ class SearchParameterLifecycleIT extends HapiServerTestBase {
 
 		Set<String> beforeDelete = moduleJobIds();
 		client.delete().resourceById("SearchParameter", spId).execute();
+		assertThat(readiness(code)).as("a deleted parameter is no longer listed").isNull();
 		jobs.awaitCompleted(awaitNewJob(beforeDelete));
 		assertThat(db.stringRows(pid, code)).as("rows of the deleted parameter are gone").isEmpty();
+	}
+
+	/** "status" or "status jobId" from SearchParameter/$status, or null when the parameter is not listed. */
+	private String readiness(String code) {
+		JobApi.Answer answer = jobs.get("/SearchParameter/$status?code=" + code);
+		assertThat(answer.status()).isEqualTo(200);
+		return JobApi.repeated(answer.parameters(), "searchParameter").stream()
+				.map(c -> JobApi.part(c, "status") + (JobApi.part(c, "jobId") == null ? "" : " " + JobApi.part(c, "jobId")))
+				.findFirst()
+				.orElse(null);
 	}
 
 	private String awaitNewJob(Set<String> before) {
