@@ -32,6 +32,7 @@ public class StalledChunkWatchdog implements AutoCloseable {
 
 	private static final Logger LOG = LoggerFactory.getLogger(StalledChunkWatchdog.class);
 	private static final Set<String> STALLABLE = Set.of("QUEUED", "IN_PROGRESS", "ERRORED");
+	private static final long PULL_MILLIS = 500;
 
 	private final JdbcTemplate jdbc;
 	private final IJobMaintenanceService maintenance;
@@ -58,6 +59,7 @@ public class StalledChunkWatchdog implements AutoCloseable {
 		heartbeat();
 		long period = Math.max(1000, leaseMillis / 3);
 		executor.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
+		executor.scheduleWithFixedDelay(this::pullWork, PULL_MILLIS, PULL_MILLIS, TimeUnit.MILLISECONDS);
 	}
 
 	/** Records that this node runs the chunk now; a chunk re-run elsewhere changes owner. */
@@ -79,10 +81,7 @@ public class StalledChunkWatchdog implements AutoCloseable {
 	private void tick() {
 		try {
 			heartbeat();
-			int requeued = requeueStalledChunks();
-			// batch2 queues are in memory, so a node only gets the chunks its own maintenance passes hand out,
-			// and HAPI schedules one a minute: without a pass here a node that did not start a job joins it late
-			if (requeued > 0 || hasWaitingChunks()) {
+			if (requeueStalledChunks() > 0) {
 				maintenance.runMaintenancePass();
 			}
 		} catch (RuntimeException e) {
@@ -99,6 +98,21 @@ public class StalledChunkWatchdog implements AutoCloseable {
 			} catch (DataIntegrityViolationException raced) {
 				LOG.debug("Heartbeat row of {} created concurrently", ClusterNode.ID);
 			}
+		}
+	}
+
+	/**
+	 * batch2 queues are in memory: a node only gets the chunks its own maintenance passes hand out, HAPI
+	 * schedules one a minute, and the node that started a job runs one whenever a throttle slot of the job
+	 * frees up. Without passes of their own, the other nodes of a cluster would hardly ever get a chunk.
+	 */
+	private void pullWork() {
+		try {
+			if (hasWaitingChunks()) {
+				maintenance.runMaintenancePass();
+			}
+		} catch (RuntimeException e) {
+			LOG.debug("Looking for waiting chunks failed: {}", e.toString());
 		}
 	}
 
