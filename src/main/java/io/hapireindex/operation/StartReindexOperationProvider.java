@@ -89,8 +89,11 @@ public class StartReindexOperationProvider {
 		RequestPartitionId callerPartition =
 				partitionHelper.determineReadPartitionForRequestForServerOperation(request, OperationNames.REINDEX);
 		ReindexJobParameters parameters = parser.parse(body, levelType, callerPartition);
-		ReindexJobService.Started started = jobs.start(parameters, request);
+		return startedAnswer(request, jobs, jobs.start(parameters, request));
+	}
 
+	/** 201 (202 when the client prefers respond-async) with the job's address and its status. */
+	static Parameters startedAnswer(RequestDetails request, ReindexJobService jobs, ReindexJobService.Started started) {
 		boolean async = request.getHeaders(Constants.HEADER_PREFER).stream()
 				.anyMatch(h -> h.contains(Constants.HEADER_PREFER_RESPOND_ASYNC));
 		request.getUserData().put(ResponseStatusInterceptor.STATUS_KEY, async ? 202 : 201);

@@ -6,7 +6,6 @@ import ca.uhn.fhir.jpa.partition.IRequestPartitionHelperSvc;
 import ca.uhn.fhir.model.api.annotation.Description;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.annotation.OperationParam;
-import ca.uhn.fhir.rest.api.Constants;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.job.ReindexJobService;
@@ -53,15 +52,6 @@ public class TerminologyReindexOperationProvider {
 		RequestPartitionId callerPartition = partitionHelper.determineReadPartitionForRequestForServerOperation(
 				request, OperationNames.TERMINOLOGY_REINDEX);
 		ReindexJobParameters parameters = parser.parse(body, request.getResourceName(), callerPartition);
-		ReindexJobService.Started started = jobs.start(parameters, request);
-
-		boolean async = request.getHeaders(Constants.HEADER_PREFER).stream()
-				.anyMatch(h -> h.contains(Constants.HEADER_PREFER_RESPOND_ASYNC));
-		request.getUserData().put(ResponseStatusInterceptor.STATUS_KEY, async ? 202 : 201);
-		request.getResponse().addHeader(
-				Constants.HEADER_CONTENT_LOCATION, JobApiPaths.jobUrl(request.getFhirServerBase(), started.jobId()));
-		Parameters status = jobs.status(started.jobId());
-		status.setIdElement(null);
-		return status;
+		return StartReindexOperationProvider.startedAnswer(request, jobs, jobs.start(parameters, request));
 	}
 }
