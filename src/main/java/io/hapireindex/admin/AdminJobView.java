@@ -5,12 +5,10 @@ import ca.uhn.fhir.batch2.coordinator.JobDefinitionRegistry;
 import ca.uhn.fhir.batch2.model.BatchWorkChunkStatusDTO;
 import ca.uhn.fhir.batch2.model.JobInstance;
 import ca.uhn.fhir.batch2.models.JobInstanceFetchRequest;
-import ca.uhn.fhir.interceptor.model.RequestPartitionId;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hapireindex.job.ReindexJob;
 import io.hapireindex.job.ReindexJobParameters;
-import io.hapireindex.job.ReindexScope;
 import io.hapireindex.status.JobProgressStore;
 import io.hapireindex.status.ReindexJobStatus;
 import org.hl7.fhir.r4.model.Parameters;
@@ -211,31 +209,10 @@ class AdminJobView {
 		return rows("resourceType", sums);
 	}
 
+	/** The same per-partition counts as the job status's stateByPartition. */
 	private static List<Map<String, Object>> byPartition(
 			ReindexJobParameters params, List<JobProgressStore.ScopeProgress> scopes) {
-		Map<String, long[]> sums = new LinkedHashMap<>();
-		for (JobProgressStore.ScopeProgress s : scopes) {
-			// scope indexes past the planned scopes are the explicit-id groups, in the job's own partition
-			String label = s.scopeIndex() < params.scopes().size()
-					? partitionLabel(params.scopes().get(s.scopeIndex()))
-					: params.partitionLabel();
-			add(sums.computeIfAbsent(label == null || label.isBlank() ? "(default)" : label, k -> new long[5]), s);
-		}
-		return rows("partition", sums);
-	}
-
-	private static String partitionLabel(ReindexScope scope) {
-		RequestPartitionId p = scope.partition();
-		if (p == null) {
-			return null;
-		}
-		if (p.isAllPartitions()) {
-			return "_ALL";
-		}
-		if (p.hasPartitionNames()) {
-			return String.join(",", p.getPartitionNames());
-		}
-		return p.getPartitionIds().toString();
+		return rows("partition", ReindexJobStatus.countsByPartition(params, scopes));
 	}
 
 	private static void add(long[] t, JobProgressStore.ScopeProgress s) {

@@ -57,6 +57,9 @@ import io.hapireindex.status.JobProgressStore;
 import io.hapireindex.terminology.TerminologyStorage;
 import ca.uhn.fhir.jpa.term.api.ITermDeferredStorageSvc;
 import ca.uhn.fhir.jpa.term.api.ITermReadSvc;
+import io.hapireindex.security.ReindexPermission;
+import io.hapireindex.security.ReindexPermissionInterceptor;
+import io.hapireindex.security.RequiredPermission;
 import io.hapireindex.throttle.ReindexThrottle;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -84,6 +87,16 @@ public class ReindexModuleConfiguration {
 			ObjectProvider<RestfulServerRegistrar.ModuleServerParts> parts,
 			ObjectProvider<ReindexProperties> properties) {
 		return new RestfulServerRegistrar(parts, properties);
+	}
+
+	/**
+	 * The module's own permission check ({@code required-permission}); off unless configured. A host bean of type
+	 * {@link ReindexPermission} replaces it.
+	 */
+	@Bean
+	@org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean(ReindexPermission.class)
+	public ReindexPermission hapiFhirReindexPermission(ReindexProperties properties) {
+		return new RequiredPermission(properties.getRequiredPermission(), properties.permissionSourceList());
 	}
 
 	@Bean
@@ -333,7 +346,8 @@ public class ReindexModuleConfiguration {
 			JobProgressStore progress,
 			PartitionSettings partitionSettings,
 			SearchParameterReadiness readiness,
-			ReindexProperties properties) {
+			ReindexProperties properties,
+			ReindexPermission permission) {
 		List<Object> providers = new ArrayList<>();
 		providers.add(new InstanceReindexOperationProvider(instanceService));
 		providers.add(new StartReindexOperationProvider(parser, jobs, partitionHelper, fhirContext));
@@ -352,6 +366,7 @@ public class ReindexModuleConfiguration {
 		providers.add(new SearchParameterStatusProvider(
 				fhirContext.getResourceDefinition("SearchParameter").getImplementingClass(), readiness, daoRegistry));
 		List<Object> interceptors = new ArrayList<>(List.of(
+				new ReindexPermissionInterceptor(permission),
 				new ResponseStatusInterceptor(),
 				new JobApiInterceptor(jobs),
 				new SearchParameterReadinessInterceptor(readiness, properties)));

@@ -61,6 +61,51 @@ public class ReindexProperties {
 	 */
 	private String adminPagePath = "reindex-admin";
 
+	/**
+	 * A permission every caller of the module's operations, job API and admin API must have, on top of the host's
+	 * authorization (e.g. a SMART scope "system/*.write", "reindex", or a role "ROLE_FHIR_CLIENT_SUPERUSER"). Empty:
+	 * no check of the module's own.
+	 */
+	private String requiredPermission = "";
+
+	/**
+	 * Where required-permission is looked for, comma-separated: "role" (the servlet request's user roles, as Spring
+	 * Security or the container set them) and/or "jwt-scope" (the scope/scp claim of the bearer JWT, which the host
+	 * must already have verified).
+	 */
+	private String permissionSources = "role";
+
+	public String getRequiredPermission() {
+		return requiredPermission;
+	}
+
+	public void setRequiredPermission(String requiredPermission) {
+		this.requiredPermission = requiredPermission == null ? "" : requiredPermission.trim();
+	}
+
+	public String getPermissionSources() {
+		return permissionSources;
+	}
+
+	/** The configured sources, each checked against the known ones. */
+	public java.util.List<String> permissionSourceList() {
+		return java.util.Arrays.stream(permissionSources.split(","))
+				.map(String::trim)
+				.filter(s -> !s.isEmpty())
+				.toList();
+	}
+
+	public void setPermissionSources(String permissionSources) {
+		java.util.List<String> known = java.util.List.of("role", "jwt-scope");
+		String value = permissionSources == null ? "" : permissionSources.trim();
+		java.util.List<String> given = java.util.Arrays.stream(value.split(",")).map(String::trim).toList();
+		if (value.isEmpty() || !known.containsAll(given)) {
+			throw new IllegalArgumentException(PREFIX + ".permission-sources is '" + permissionSources
+					+ "'; it must be a comma-separated list of " + known);
+		}
+		this.permissionSources = value;
+	}
+
 	public boolean isAdminPageEnabled() {
 		return adminPageEnabled;
 	}

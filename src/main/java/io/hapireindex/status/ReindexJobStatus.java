@@ -1,5 +1,7 @@
 package io.hapireindex.status;
 
+import ca.uhn.fhir.interceptor.model.RequestPartitionId;
+
 import ca.uhn.fhir.batch2.model.JobInstance;
 import ca.uhn.fhir.batch2.model.StatusEnum;
 import io.hapireindex.job.ReindexJobParameters;
@@ -125,6 +127,17 @@ public final class ReindexJobStatus {
 				state.addPart().setName("error").setValue(new StringType(firstErrorByType.get(t.type())));
 			}
 		}
+		// Only on a partitioned server's jobs: elsewhere every scope is "_ALL" and the rows would repeat the totals.
+		if (scopes.stream().anyMatch(s -> !"_ALL".equals(partitionLabel(params, s.scopeIndex())))) {
+			for (Map.Entry<String, long[]> e : countsByPartition(params, scopes).entrySet()) {
+				Parameters.ParametersParameterComponent state = p.addParameter().setName("stateByPartition");
+				state.addPart().setName("partition").setValue(new StringType(e.getKey()));
+				state.addPart().setName("count").setValue(new DecimalType(e.getValue()[0]));
+				state.addPart().setName("reindexed").setValue(new DecimalType(e.getValue()[1]));
+				state.addPart().setName("failed").setValue(new DecimalType(e.getValue()[2]));
+				state.addPart().setName("skipped").setValue(new DecimalType(e.getValue()[3]));
+			}
+		}
 		List<JobProgressStore.JobError> shown = new ArrayList<>(errors.subList(0, Math.min(errors.size(), MAX_ERRORS_SHOWN)));
 		for (JobProgressStore.JobError e : shown) {
 			Parameters.ParametersParameterComponent error = p.addParameter().setName("error");
@@ -137,6 +150,44 @@ public final class ReindexJobStatus {
 			p.addParameter().setName("error").addPart().setName("message").setValue(new StringType(instance.getErrorMessage()));
 		}
 		return p;
+	}
+
+	/**
+	 * Total, reindexed, failed, skipped and changed per partition selection of the job's scopes, in scope order. A
+	 * scope covers one partition selection, so a job started in one tenant, or for one named partition, has one row
+	 * per partition; a scope over several partitions (a list, or _ALL) is one row with the combined label.
+	 */
+	public static Map<String, long[]> countsByPartition(
+			ReindexJobParameters params, List<JobProgressStore.ScopeProgress> scopes) {
+		Map<String, long[]> sums = new LinkedHashMap<>();
+		for (JobProgressStore.ScopeProgress s : scopes) {
+			String label = partitionLabel(params, s.scopeIndex());
+			long[] t = sums.computeIfAbsent(label == null || label.isBlank() ? "(default)" : label, k -> new long[5]);
+			t[0] += s.total();
+			t[1] += s.reindexed();
+			t[2] += s.failed();
+			t[3] += s.skipped();
+			t[4] += s.changed();
+		}
+		return sums;
+	}
+
+	/** The partition selection of one scope; scope indexes past the planned scopes are the explicit-id groups. */
+	public static String partitionLabel(ReindexJobParameters params, int scopeIndex) {
+		if (scopeIndex >= params.scopes().size()) {
+			return params.partitionLabel();
+		}
+		RequestPartitionId p = params.scopes().get(scopeIndex).partition();
+		if (p == null) {
+			return null;
+		}
+		if (p.isAllPartitions()) {
+			return "_ALL";
+		}
+		if (p.hasPartitionNames()) {
+			return String.join(",", p.getPartitionNames());
+		}
+		return p.getPartitionIds().toString();
 	}
 
 	private static BigDecimal progressPercent(long done, long total, boolean finished) {

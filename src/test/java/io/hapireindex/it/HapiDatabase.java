@@ -68,4 +68,27 @@ public class HapiDatabase {
 	public long count(String sql, Object... args) {
 		return jdbc.queryForObject(sql, Long.class, args);
 	}
+
+	/** batch2 job instances of any kind: a refused request must not add one. */
+	public long jobInstances() {
+		return count("SELECT COUNT(*) FROM BT2_JOB_INSTANCE");
+	}
+
+	/**
+	 * A fingerprint of the resources with ids {@code minPid..maxPid} (their versions) and of their token, string and
+	 * link index rows (ids and hashes), so a test can show a request changed none of them. A range, not the whole
+	 * database, so jobs left running by other test classes cannot disturb it.
+	 */
+	public String indexFingerprint(long minPid, long maxPid) {
+		String range = " WHERE RES_ID BETWEEN " + minPid + " AND " + maxPid;
+		return jdbc.queryForObject("SELECT COUNT(*) || '/' || COALESCE(SUM(MOD(RES_ID, 100003) + RES_VER), 0) FROM HFJ_RESOURCE"
+						+ range, String.class)
+				+ " v" + count("SELECT COUNT(*) FROM HFJ_RES_VER" + range)
+				+ " t" + jdbc.queryForObject("SELECT COUNT(*) || '/' || COALESCE(SUM(MOD(SP_ID, 100003) + MOD(RES_ID, 100003)"
+						+ " + MOD(HASH_SYS_AND_VALUE, 100003)), 0) FROM HFJ_SPIDX_TOKEN" + range, String.class)
+				+ " s" + jdbc.queryForObject("SELECT COUNT(*) || '/' || COALESCE(SUM(MOD(SP_ID, 100003) + MOD(RES_ID, 100003)"
+						+ " + MOD(HASH_EXACT, 100003)), 0) FROM HFJ_SPIDX_STRING" + range, String.class)
+				+ " l" + jdbc.queryForObject("SELECT COUNT(*) || '/' || COALESCE(SUM(MOD(PID, 100003) + MOD(TARGET_RESOURCE_ID, 100003)), 0)"
+						+ " FROM HFJ_RES_LINK WHERE SRC_RESOURCE_ID BETWEEN " + minPid + " AND " + maxPid, String.class);
+	}
 }

@@ -75,8 +75,10 @@ public class JobApi {
 	/** @param headers alternating names and values */
 	private Answer withBody(String method, String path, String body, String... headers) {
 		HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-				.header("Content-Type", "application/fhir+json")
-				.method(method, HttpRequest.BodyPublishers.ofString(body));
+				.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+		if (body != null) {
+			b.header("Content-Type", "application/fhir+json");
+		}
 		for (int i = 0; i < headers.length; i += 2) {
 			b.header(headers[i], headers[i + 1]);
 		}
@@ -87,8 +89,18 @@ public class JobApi {
 		return send(HttpRequest.newBuilder(URI.create(base + path)).GET().build());
 	}
 
+	/** @param headers alternating names and values */
+	public Answer get(String path, String... headers) {
+		return withBody("GET", path, null, headers);
+	}
+
 	public Answer delete(String path) {
 		return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE().build());
+	}
+
+	/** @param headers alternating names and values */
+	public Answer delete(String path, String... headers) {
+		return withBody("DELETE", path, null, headers);
 	}
 
 	public Parameters status(String jobId) {

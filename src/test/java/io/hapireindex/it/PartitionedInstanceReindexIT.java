@@ -87,6 +87,14 @@ class PartitionedInstanceReindexIT extends HapiServerTestBase {
 		Parameters status = homeJobs.awaitCompleted(homeJobs.start(null, start));
 		assertThat(JobApi.number(status, "totalResourcesToReindex")).isEqualTo(inHome).isEqualTo(3);
 		assertThat(JobApi.field(status, "partition")).isEqualTo(home);
+		assertThat(JobApi.repeated(status, "stateByPartition")).singleElement().satisfies(s -> {
+			assertThat(JobApi.part(s, "partition")).isEqualTo(home);
+			assertThat(JobApi.part(s, "count")).isEqualTo("3");
+			assertThat(JobApi.part(s, "reindexed")).isEqualTo("3");
+			assertThat(JobApi.part(s, "failed")).isEqualTo("0");
+			assertThat(JobApi.part(s, "skipped")).isEqualTo("0");
+		});
+
 
 		Parameters reachOut = new Parameters();
 		reachOut.addParameter("partitionId", new StringType(other));

@@ -177,6 +177,27 @@ public class HapiTestServer {
 		return server;
 	}
 
+	/**
+	 * {@code test.roles-header=true}: stands in for a host's authentication layer (Spring Security, a container
+	 * realm) that puts the caller's roles on the servlet request; here they come from the header {@code X-Test-Roles}.
+	 */
+	@Bean
+	@org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "test.roles-header", havingValue = "true")
+	public org.springframework.boot.web.servlet.FilterRegistrationBean<jakarta.servlet.Filter> testRolesFilter() {
+		jakarta.servlet.Filter filter = (request, response, chain) -> {
+			jakarta.servlet.http.HttpServletRequest http = (jakarta.servlet.http.HttpServletRequest) request;
+			String header = http.getHeader("X-Test-Roles");
+			java.util.List<String> roles = header == null ? java.util.List.of() : java.util.List.of(header.split(","));
+			chain.doFilter(new jakarta.servlet.http.HttpServletRequestWrapper(http) {
+				@Override
+				public boolean isUserInRole(String role) {
+					return roles.contains(role);
+				}
+			}, response);
+		};
+		return new org.springframework.boot.web.servlet.FilterRegistrationBean<>(filter);
+	}
+
 	@Bean
 	public ServletRegistrationBean<RestfulServer> fhirServlet(RestfulServer restfulServer) {
 		ServletRegistrationBean<RestfulServer> registration = new ServletRegistrationBean<>(restfulServer, "/fhir/*");
