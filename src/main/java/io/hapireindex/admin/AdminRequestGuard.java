@@ -1,14 +1,9 @@
 package io.hapireindex.admin;
 
-import ca.uhn.fhir.interceptor.api.HookParams;
-import ca.uhn.fhir.interceptor.api.Pointcut;
-import ca.uhn.fhir.rest.api.RequestTypeEnum;
-import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
-import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
-import io.hapireindex.operation.OperationNames;
+import io.hapireindex.operation.ServerReindexAuthorization;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -48,31 +43,13 @@ class AdminRequestGuard {
 	}
 
 	/**
-	 * Runs the server's own request authorization (e.g. HAPI's AuthorizationInterceptor) as for a server-level
-	 * {@code $reindex}, exactly as the job API does: whoever may not start a reindex job may not see or act on jobs
-	 * here. These paths never reach HAPI's handler, which is where that check would normally happen.
+	 * The host's authorization as for a server-level {@code $reindex}, exactly as the job API runs it.
 	 *
 	 * @return the request as HAPI sees it, to start jobs with (partition, user data)
 	 */
 	ServletRequestDetails authorize(
 			RestfulServer server, HttpServletRequest request, HttpServletResponse response, String tenant) {
-		ServletRequestDetails details = new ServletRequestDetails(server.getInterceptorService());
-		details.setServer(server);
-		details.setServletRequest(request);
-		details.setServletResponse(response);
-		details.setRequestType(RequestTypeEnum.valueOf(request.getMethod()));
-		details.setOperation(OperationNames.REINDEX);
-		details.setRestOperationType(RestOperationTypeEnum.EXTENDED_OPERATION_SERVER);
-		details.setFhirServerBase(server.getServerBaseForRequest(details));
-		if (tenant != null) {
-			details.setTenantId(tenant);
-		}
-		HookParams params = new HookParams()
-				.add(RequestDetails.class, details)
-				.add(ServletRequestDetails.class, details)
-				.add(RestOperationTypeEnum.class, RestOperationTypeEnum.EXTENDED_OPERATION_SERVER);
-		server.getInterceptorService().callHooks(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, params);
-		return details;
+		return ServerReindexAuthorization.authorize(server, request, response, tenant);
 	}
 
 	private static String firstOf(String forwarded, String host) {

@@ -5,13 +5,8 @@ import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.parser.IParser;
-import ca.uhn.fhir.interceptor.api.HookParams;
 import ca.uhn.fhir.rest.api.Constants;
-import ca.uhn.fhir.rest.api.RequestTypeEnum;
-import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
-import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.RestfulServer;
-import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
@@ -108,33 +103,14 @@ public class JobApiInterceptor {
 		return false;
 	}
 
-	/**
-	 * Runs the server's own request authorization (e.g. HAPI's AuthorizationInterceptor) as for a server-level
-	 * {@code $reindex}, so whoever may not start a reindex job may not read, cancel or restart one either.
-	 * These paths never reach HAPI's handler, which is where that check would normally happen.
-	 */
+	/** The host's authorization, as for a server-level {@code $reindex} (see {@link ServerReindexAuthorization}). */
 	private void authorize(HttpServletRequest request, HttpServletResponse response, String path) {
 		RestfulServer target = server;
 		if (target == null) {
 			return;
 		}
-		ServletRequestDetails details = new ServletRequestDetails(target.getInterceptorService());
-		details.setServer(target);
-		details.setServletRequest(request);
-		details.setServletResponse(response);
-		details.setRequestType(RequestTypeEnum.valueOf(request.getMethod()));
-		details.setOperation(OperationNames.REINDEX);
-		details.setRestOperationType(RestOperationTypeEnum.EXTENDED_OPERATION_SERVER);
-		details.setFhirServerBase(target.getServerBaseForRequest(details));
 		String first = path.substring(1, path.indexOf('/', 1) < 0 ? path.length() : path.indexOf('/', 1));
-		if (!first.equals("_operations")) {
-			details.setTenantId(first);
-		}
-		HookParams params = new HookParams()
-				.add(RequestDetails.class, details)
-				.add(ServletRequestDetails.class, details)
-				.add(RestOperationTypeEnum.class, RestOperationTypeEnum.EXTENDED_OPERATION_SERVER);
-		target.getInterceptorService().callHooks(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, params);
+		ServerReindexAuthorization.authorize(target, request, response, first.equals("_operations") ? null : first);
 	}
 
 	private Bundle list(HttpServletRequest request) {
