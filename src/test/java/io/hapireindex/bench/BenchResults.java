@@ -8,9 +8,12 @@ import java.util.Map;
 /** Everything a benchmark run measured; written to {@code results.json} and merged with earlier runs. */
 public final class BenchResults {
 
-	/** One timed execution of one case by one engine ({@code hapi}, {@code module} or {@code floor}). */
+	/**
+	 * One timed execution of one case by one engine ({@code hapi}, {@code module} or {@code floor}); heap figures
+	 * as {@link HeapSampler} measures them.
+	 */
 	public record Run(String db, int size, String caseName, String engine, int repeat, double seconds, long resources,
-			Double steadyPerSecond, long peakHeapBytes, String jobId, Long values, String at) {
+			Double steadyPerSecond, long peakHeapBytes, long peakLiveBytes, String jobId, Long values, String at) {
 		public double perSecond() {
 			return resources / seconds;
 		}
@@ -29,13 +32,21 @@ public final class BenchResults {
 	public List<Run> runs = new ArrayList<>();
 	public List<Check> checks = new ArrayList<>();
 
-	/** Keeps earlier results for (db, size) pairs this run did not measure. */
+	/**
+	 * Keeps earlier results this run did not replace: data sets of other (db, size) pairs, runs of other (db, size,
+	 * case, engine) and checks of other (db, size, case) (a run with {@code bench.cases=one} keeps the earlier full-reindex figures).
+	 */
 	void mergeOlder(BenchResults older) {
+		java.util.Set<String> sets = new java.util.HashSet<>();
+		datasets.forEach(d -> sets.add(d.db() + "/" + d.size()));
 		java.util.Set<String> measured = new java.util.HashSet<>();
-		datasets.forEach(d -> measured.add(d.db() + "/" + d.size()));
-		older.datasets.stream().filter(d -> !measured.contains(d.db() + "/" + d.size())).forEach(datasets::add);
-		older.runs.stream().filter(r -> !measured.contains(r.db() + "/" + r.size())).forEach(runs::add);
-		older.checks.stream().filter(c -> !measured.contains(c.db() + "/" + c.size())).forEach(checks::add);
+		java.util.Set<String> cases = new java.util.HashSet<>();
+		runs.forEach(r -> measured.add(r.db() + "/" + r.size() + "/" + r.caseName() + "/" + r.engine()));
+		runs.stream().filter(r -> !r.engine().equals("floor")).forEach(r -> cases.add(r.db() + "/" + r.size() + "/" + r.caseName()));
+		older.datasets.stream().filter(d -> !sets.contains(d.db() + "/" + d.size())).forEach(datasets::add);
+		older.runs.stream().filter(r -> !measured.contains(r.db() + "/" + r.size() + "/" + r.caseName() + "/" + r.engine()))
+				.forEach(runs::add);
+		older.checks.stream().filter(c -> !cases.contains(c.db() + "/" + c.size() + "/" + c.caseName())).forEach(checks::add);
 		older.machine.forEach(machine::putIfAbsent);
 	}
 }

@@ -140,33 +140,33 @@ public final class BenchmarkRunner {
 	/** @param resources resources in the case's scope, or -1 to take the job's own count */
 	private JobRun timeJob(String caseName, String engine, int repeat, long resources, JobCall call) throws Exception {
 		JobRun run;
-		long heap;
+		long[] heap;
 		try (HeapSampler sampler = new HeapSampler()) {
 			run = call.call();
 			heap = sampler.stop();
 		}
 		long n = resources >= 0 ? resources : run.processed();
 		BenchResults.Run rec = new BenchResults.Run(db, size, caseName, engine, repeat, run.seconds(), n,
-				run.steadyPerSecond(), heap, run.jobId(), null, Instant.now().toString());
+				run.steadyPerSecond(), heap[0], heap[1], run.jobId(), null, Instant.now().toString());
 		results.runs.add(rec);
-		System.out.printf("[bench] %s %,d %-13s %-6s #%d: %8.2f s %9.0f res/s  steady %s  heap +%d MB  job %s (%d processed)%n",
+		System.out.printf("[bench] %s %,d %-13s %-6s #%d: %8.2f s %9.0f res/s  steady %s  heap +%d MB (live +%d MB)  job %s (%d processed)%n",
 				db, size, caseName, engine, repeat, run.seconds(), rec.perSecond(),
 				run.steadyPerSecond() == null ? "-" : String.format("%.0f/s", run.steadyPerSecond()),
-				heap >> 20, run.jobId(), run.processed());
+				heap[0] >> 20, heap[1] >> 20, run.jobId(), run.processed());
 		return run;
 	}
 
 	private void timeFloor(String caseName, int repeat, String type, boolean extract) throws Exception {
 		long t0 = System.nanoTime();
 		Floors.Work work;
-		long heap;
+		long[] heap;
 		try (HeapSampler sampler = new HeapSampler()) {
 			work = floors.run(type, extract);
 			heap = sampler.stop();
 		}
 		double seconds = (System.nanoTime() - t0) / 1e9;
-		results.runs.add(new BenchResults.Run(db, size, caseName, "floor", repeat, seconds, work.resources(), null, heap,
-				null, extract ? work.values() : null, Instant.now().toString()));
+		results.runs.add(new BenchResults.Run(db, size, caseName, "floor", repeat, seconds, work.resources(), null, heap[0],
+				heap[1], null, extract ? work.values() : null, Instant.now().toString()));
 		System.out.printf("[bench] %s %,d %-13s %-6s #%d: %8.2f s %9.0f res/s  (%s%,d resources, %,d body chars%s)%n",
 				db, size, caseName, "floor", repeat, seconds, work.resources() / seconds, extract ? "read+parse+extract, " : "read+parse, ",
 				work.resources(), work.bytes(), extract ? String.format(", %,d index values", work.values()) : "");
