@@ -12,6 +12,7 @@ import org.hl7.fhir.r4.model.Coverage;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.DiagnosticReport;
+import org.hl7.fhir.r4.model.DomainResource;
 import org.hl7.fhir.r4.model.Dosage;
 import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.Enumerations.AdministrativeGender;
@@ -53,7 +54,7 @@ import java.util.Random;
 public final class ClinicalDataGenerator {
 
 	/** Bump when the generated bodies change, so stored data sets are reloaded. */
-	public static final int VERSION = 1;
+	public static final int VERSION = 2;
 
 	static final String LOINC = "http://loinc.org";
 	static final String SNOMED = "http://snomed.info/sct";
@@ -242,7 +243,26 @@ public final class ClinicalDataGenerator {
 				out.add(eob(eid + "-eob", pid, eid, practitioner, org, day, claim, r));
 			}
 		}
+		// exports such as Synthea's carry a generated narrative on every clinical resource
+		for (Resource res : out) {
+			if (res instanceof DomainResource dr && !dr.hasText()) {
+				dr.setText(narrative(dr, r));
+			}
+		}
 		return out;
+	}
+
+	private static final String[] NOTES = {
+		"Reviewed with the patient during the visit.", "No acute distress noted.", "Follow up in three months.",
+		"Patient counseled on diet and exercise.", "Results communicated by phone.", "Recorded by the attending clinician.",
+	};
+
+	private static Narrative narrative(DomainResource res, Random r) {
+		Narrative text = new Narrative().setStatus(Narrative.NarrativeStatus.GENERATED);
+		text.setDivAsString("<div xmlns=\"http://www.w3.org/1999/xhtml\"><p><b>" + res.fhirType() + "</b> "
+				+ res.getIdElement().getIdPart() + "</p><p>" + NOTES[r.nextInt(NOTES.length)] + " "
+				+ NOTES[r.nextInt(NOTES.length)] + "</p></div>");
+		return text;
 	}
 
 	private Organization organization(int i) {
