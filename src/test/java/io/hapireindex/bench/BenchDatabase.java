@@ -46,6 +46,7 @@ public record BenchDatabase(String kind, String url, String user, String passwor
 			p.put("test.pg.url", url);
 			p.put("test.pg.user", user);
 			p.put("test.pg.password", password);
+			p.put("test.pg.schema", url.substring(url.indexOf("currentSchema=") + "currentSchema=".length()));
 		} else {
 			p.put("test.h2.url", url);
 		}

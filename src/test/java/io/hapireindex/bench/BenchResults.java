@@ -23,9 +23,12 @@ public final class BenchResults {
 	public record Check(String db, int size, String caseName, int repeat, String hapiDigest, String moduleDigest,
 			long rows, boolean equal, String diffSample) {}
 
-	/** A loaded data set: resources per type and how long loading took (null when unknown). */
+	/**
+	 * A loaded data set: resources per type, the average stored body (characters of current JSON versions), and how
+	 * long loading took (null when unknown).
+	 */
 	public record Dataset(String db, int size, long seed, int generatorVersion, Map<String, Long> mix,
-			Double loadSeconds, boolean reused, String dbVersion) {}
+			Double avgBodyChars, Double loadSeconds, boolean reused, String dbVersion) {}
 
 	public Map<String, String> machine = new LinkedHashMap<>();
 	public List<Dataset> datasets = new ArrayList<>();

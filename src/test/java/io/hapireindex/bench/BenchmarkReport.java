@@ -142,9 +142,10 @@ final class BenchmarkReport {
 		sb.append("processing in batches of ~500 on two threads.\n\n");
 		List<BenchResults.Dataset> sets = results.datasets.stream()
 				.sorted(Comparator.comparing(BenchResults.Dataset::db).thenComparingInt(BenchResults.Dataset::size)).toList();
-		sb.append("| database | size | load time | load rate |\n|---|---:|---:|---:|\n");
+		sb.append("| database | size | generator | average body | load time | load rate |\n|---|---:|---:|---:|---:|---:|\n");
 		for (BenchResults.Dataset d : sets) {
-			sb.append(String.format("| %s | %,d | %s | %s |%n", d.db(), d.size(),
+			sb.append(String.format("| %s | %,d | v%d, seed %d | %s | %s | %s |%n", d.db(), d.size(), d.generatorVersion(), d.seed(),
+					d.avgBodyChars() == null ? "?" : String.format("%,.0f chars", d.avgBodyChars()),
 					d.loadSeconds() == null ? "?" : String.format("%.0f s", d.loadSeconds()),
 					d.loadSeconds() == null ? "?" : String.format("%.0f res/s", d.size() / d.loadSeconds())));
 		}

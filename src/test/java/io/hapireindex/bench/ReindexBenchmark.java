@@ -102,8 +102,10 @@ public final class ReindexBenchmark {
 				DatasetLoader.writeMarker(jdbc, size, seed, ClinicalDataGenerator.VERSION, loadSeconds);
 			}
 			BenchmarkRunner.prepareSearchParameter(server);
+			Double avgBody = jdbc.queryForObject("SELECT AVG(CHAR_LENGTH(v.RES_TEXT_VC)) FROM HFJ_RES_VER v"
+					+ " JOIN HFJ_RESOURCE r ON r.RES_ID = v.RES_ID AND r.RES_VER = v.RES_VER", Double.class);
 			results.datasets.add(new BenchResults.Dataset(db, size, seed, ClinicalDataGenerator.VERSION, mix(jdbc),
-					loadSeconds, reuse, dbVersion(jdbc, db)));
+					avgBody, loadSeconds, reuse, dbVersion(jdbc, db)));
 			BenchmarkRunner.Options options = new BenchmarkRunner.Options(repeats, cases, out.resolve("snapshots"), "", driveHapi);
 			return new BenchmarkRunner(server, options, db, size, results).run();
 		}

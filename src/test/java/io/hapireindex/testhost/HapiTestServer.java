@@ -50,7 +50,8 @@ import javax.sql.DataSource;
  * {@link InstanceReindexProvider} are registered on purpose, so the tests can show the module removes them.
  *
  * <p>Database: {@code test.db=h2} (default, in memory) or {@code test.db=postgres} ({@code test.pg.url},
- * {@code test.pg.user}, {@code test.pg.password}).
+ * {@code test.pg.user}, {@code test.pg.password}; {@code test.pg.schema} when the URL selects a schema other than
+ * {@code public} with {@code currentSchema}, as the benchmark's data sets do).
  */
 @SpringBootApplication(exclude = {ElasticsearchRestClientAutoConfiguration.class, ThymeleafAutoConfiguration.class})
 @Import({
@@ -127,6 +128,12 @@ public class HapiTestServer {
 		jpa.put("hibernate.dialect",
 				isPostgres(env) ? HapiFhirPostgresDialect.class.getName() : HapiFhirH2Dialect.class.getName());
 		jpa.put("hibernate.hbm2ddl.auto", "update");
+		String schema = env.getProperty("test.pg.schema");
+		if (isPostgres(env) && schema != null) {
+			// Hibernate's schema update looks sequences up in every schema: without this, a new schema next to
+			// one that has HAPI's sequences gets the tables but not the sequences
+			jpa.put("hibernate.default_schema", schema);
+		}
 		jpa.put("hibernate.search.enabled", "false");
 		jpa.put("hibernate.format_sql", "false");
 		jpa.put("hibernate.show_sql", "false");
