@@ -17,9 +17,14 @@ import javax.sql.DataSource;
 /** The real HAPI test host with the module, in this JVM, as the benchmark talks to it. */
 public record BenchServer(ApplicationContext context, String baseUrl, ConfigurableApplicationContext owned) implements AutoCloseable {
 
-	/** Starts the test host on a free port against the given database. */
-	static BenchServer start(BenchDatabase db) {
+	/**
+	 * Starts the test host on a free port against the given database.
+	 *
+	 * @param fresh the database is empty: HAPI's schema is created outright rather than updated
+	 */
+	static BenchServer start(BenchDatabase db, boolean fresh) {
 		Map<String, Object> props = new LinkedHashMap<>(db.hostProperties());
+		props.put("test.hbm2ddl", fresh ? "create" : "update");
 		props.put("server.port", "0");
 		props.put("spring.main.banner-mode", "off");
 		// only the benchmark's explicit jobs may run: no automatic reindex after the benchmark's SearchParameter write

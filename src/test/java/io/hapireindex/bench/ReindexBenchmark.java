@@ -87,7 +87,7 @@ public final class ReindexBenchmark {
 		BenchDatabase database = BenchDatabase.of(db, size, pgUrl, pgUser, out);
 		boolean reuse = database.reuseOrWipe(size, seed, ClinicalDataGenerator.VERSION);
 		System.out.printf("[bench] %s %,d: %s data set at %s%n", db, size, reuse ? "reusing the" : "loading a new", database.url());
-		try (BenchServer server = BenchServer.start(database)) {
+		try (BenchServer server = BenchServer.start(database, !reuse)) {
 			checkScheduler(server);
 			JdbcTemplate jdbc = server.jdbc();
 			Double loadSeconds;
