@@ -180,7 +180,9 @@ final class BenchmarkReport {
 						double floor = seconds(db, size, c, "floor");
 						double heap = median(db, size, c, e, r -> r.peakHeapBytes() / 1048576.0);
 						double live = median(db, size, c, e, r -> r.peakLiveBytes() / 1048576.0);
-						String engine = e.equals("floor") ? (c.equals("full") ? "floor (read+parse+extract)" : "floor (read+parse)") : e;
+						double values = median(db, size, c, e, r -> r.values() == null ? Double.NaN : r.values());
+						String engine = !e.equals("floor") ? e
+								: c.equals("full") ? String.format("floor (read+parse+extract: %,.0f values)", values) : "floor (read+parse)";
 						sb.append(String.format("| %s | %,d | %s | %s | %d | %s | %s | %s | %s | %s | %.0f | %.0f |%n", db, size, c, engine,
 								rs.size(), num(s, 2), num(perSecond, 0), num(steady, 0),
 								e.equals("module") && !Double.isNaN(hapi) ? num(hapi / s, 1) + "x" : "",
