@@ -39,7 +39,7 @@ public final class BenchResults {
 	 * Keeps earlier results this run did not replace: data sets of other (db, size) pairs, runs of other (db, size,
 	 * case, engine) and checks of other (db, size, case) (a run with {@code bench.cases=one} keeps the earlier full-reindex figures).
 	 */
-	void mergeOlder(BenchResults older) {
+	void mergeOlder(BenchResults older, boolean keepNote) {
 		java.util.Set<String> sets = new java.util.HashSet<>();
 		datasets.forEach(d -> sets.add(d.db() + "/" + d.size()));
 		java.util.Set<String> measured = new java.util.HashSet<>();
@@ -50,6 +50,11 @@ public final class BenchResults {
 		older.runs.stream().filter(r -> !measured.contains(r.db() + "/" + r.size() + "/" + r.caseName() + "/" + r.engine()))
 				.forEach(runs::add);
 		older.checks.stream().filter(c -> !cases.contains(c.db() + "/" + c.size() + "/" + c.caseName())).forEach(checks::add);
-		older.machine.forEach(machine::putIfAbsent);
+		// a note describes the run that wrote it; only a re-render keeps it
+		older.machine.forEach((k, v) -> {
+			if (!k.equals("note") || keepNote) {
+				machine.putIfAbsent(k, v);
+			}
+		});
 	}
 }

@@ -23,7 +23,8 @@ import java.util.Set;
  * PostgreSQL. Properties: {@code bench.db} (h2 | postgres | h2,postgres), {@code bench.sizes} (10000,50000),
  * {@code bench.repeats} (2), {@code bench.cases} (full,targeted,one,floor), {@code bench.out} (target/bench),
  * {@code bench.docs} (docs), {@code bench.seed}, {@code bench.pg.url}, {@code bench.pg.user};
- * {@code bench.report-only=true} only re-renders the docs from {@code results.json}.
+ * {@code bench.report-only=true} only re-renders the docs from {@code results.json}; {@code bench.note} is shown
+ * atop the report.
  *
  * <p>Writes {@code <out>/results.json} (merged with earlier results of other sizes and databases) and
  * {@code <docs>/benchmarks.md} with plots in {@code <docs>/images/}. Exits 1 when HAPI's and the module's index
@@ -51,11 +52,17 @@ public final class ReindexBenchmark {
 		boolean driveHapi = "drive".equals(System.getProperty("bench.hapi.maintenance", "scheduled"));
 
 		BenchResults results = new BenchResults();
-		if (Boolean.getBoolean("bench.report-only")) {
+		boolean reportOnly = Boolean.getBoolean("bench.report-only");
+		if (reportOnly) {
 			// re-render docs from the stored results (after a change to the report), measuring nothing
 			dbs = List.of();
 		} else {
 			results.machine.putAll(machine());
+		}
+		String note = System.getProperty("bench.note", "").trim();
+		if (!note.isEmpty()) {
+			// why these numbers were taken (e.g. "validation run on a loaded machine"); shown atop the report
+			results.machine.put("note", note);
 		}
 		if (driveHapi) {
 			results.machine.put("hapiMaintenance", "driven by the benchmark (not representative)");
@@ -70,7 +77,7 @@ public final class ReindexBenchmark {
 		ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 		Path file = out.resolve("results.json");
 		if (Files.exists(file)) {
-			results.mergeOlder(json.readValue(file.toFile(), BenchResults.class));
+			results.mergeOlder(json.readValue(file.toFile(), BenchResults.class), reportOnly);
 		}
 		json.writeValue(file.toFile(), results);
 		System.out.println("[bench] raw results: " + file.toAbsolutePath());
