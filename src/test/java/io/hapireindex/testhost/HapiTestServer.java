@@ -50,7 +50,8 @@ import javax.sql.DataSource;
  * {@link InstanceReindexProvider} are registered on purpose, so the tests can show the module removes them.
  *
  * <p>Database: {@code test.db=h2} (default, in memory) or {@code test.db=postgres} ({@code test.pg.url},
- * {@code test.pg.user}, {@code test.pg.password}).
+ * {@code test.pg.user}, {@code test.pg.password}; {@code test.pg.schema} when the URL selects a schema other than
+ * {@code public} with {@code currentSchema}, as the benchmark's data sets do).
  */
 @SpringBootApplication(exclude = {ElasticsearchRestClientAutoConfiguration.class, ThymeleafAutoConfiguration.class})
 @Import({
@@ -126,7 +127,13 @@ public class HapiTestServer {
 		Properties jpa = new Properties();
 		jpa.put("hibernate.dialect",
 				isPostgres(env) ? HapiFhirPostgresDialect.class.getName() : HapiFhirH2Dialect.class.getName());
-		jpa.put("hibernate.hbm2ddl.auto", "update");
+		// test.hbm2ddl=create: the benchmark's new data sets (schema update misses sequences in a new PostgreSQL
+		// schema when another schema of the database already has them)
+		jpa.put("hibernate.hbm2ddl.auto", env.getProperty("test.hbm2ddl", "update"));
+		String schema = env.getProperty("test.pg.schema");
+		if (isPostgres(env) && schema != null) {
+			jpa.put("hibernate.default_schema", schema);
+		}
 		jpa.put("hibernate.search.enabled", "false");
 		jpa.put("hibernate.format_sql", "false");
 		jpa.put("hibernate.show_sql", "false");

@@ -1,0 +1,60 @@
+package io.hapireindex.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Everything a benchmark run measured; written to {@code results.json} and merged with earlier runs. */
+public final class BenchResults {
+
+	/**
+	 * One timed execution of one case by one engine ({@code hapi}, {@code module} or {@code floor}); heap figures
+	 * as {@link HeapSampler} measures them.
+	 */
+	public record Run(String db, int size, String caseName, String engine, int repeat, double seconds, long resources,
+			Double steadyPerSecond, long peakHeapBytes, long peakLiveBytes, String jobId, Long values, String at) {
+		public double perSecond() {
+			return resources / seconds;
+		}
+	}
+
+	/** Index rows after HAPI's job and after the module's on the same data. */
+	public record Check(String db, int size, String caseName, int repeat, String hapiDigest, String moduleDigest,
+			long rows, boolean equal, String diffSample) {}
+
+	/**
+	 * A loaded data set: resources per type, the average stored body (characters of current JSON versions), and how
+	 * long loading took (null when unknown).
+	 */
+	public record Dataset(String db, int size, long seed, int generatorVersion, Map<String, Long> mix,
+			Double avgBodyChars, Double loadSeconds, boolean reused, String dbVersion) {}
+
+	public Map<String, String> machine = new LinkedHashMap<>();
+	public List<Dataset> datasets = new ArrayList<>();
+	public List<Run> runs = new ArrayList<>();
+	public List<Check> checks = new ArrayList<>();
+
+	/**
+	 * Keeps earlier results this run did not replace: data sets of other (db, size) pairs, runs of other (db, size,
+	 * case, engine) and checks of other (db, size, case) (a run with {@code bench.cases=one} keeps the earlier full-reindex figures).
+	 */
+	void mergeOlder(BenchResults older, boolean keepNote) {
+		java.util.Set<String> sets = new java.util.HashSet<>();
+		datasets.forEach(d -> sets.add(d.db() + "/" + d.size()));
+		java.util.Set<String> measured = new java.util.HashSet<>();
+		java.util.Set<String> cases = new java.util.HashSet<>();
+		runs.forEach(r -> measured.add(r.db() + "/" + r.size() + "/" + r.caseName() + "/" + r.engine()));
+		runs.stream().filter(r -> !r.engine().equals("floor")).forEach(r -> cases.add(r.db() + "/" + r.size() + "/" + r.caseName()));
+		older.datasets.stream().filter(d -> !sets.contains(d.db() + "/" + d.size())).forEach(datasets::add);
+		older.runs.stream().filter(r -> !measured.contains(r.db() + "/" + r.size() + "/" + r.caseName() + "/" + r.engine()))
+				.forEach(runs::add);
+		older.checks.stream().filter(c -> !cases.contains(c.db() + "/" + c.size() + "/" + c.caseName())).forEach(checks::add);
+		// a note describes the run that wrote it; only a re-render keeps it
+		older.machine.forEach((k, v) -> {
+			if (!k.equals("note") || keepNote) {
+				machine.putIfAbsent(k, v);
+			}
+		});
+	}
+}

@@ -1,0 +1,212 @@
+package io.hapireindex.bench;
+
+import ca.uhn.fhir.batch2.api.IJobCoordinator;
+import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
+import ca.uhn.fhir.batch2.api.IJobPartitionProvider;
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractor;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.StringType;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Runs the benchmark's cases on one loaded data set, HAPI and the module alternating, and checks after every full
+ * and targeted pair that both left the same index rows.
+ *
+ * <p>Cases: {@code full} (every resource, every parameter), {@code targeted} (the new Observation parameter:
+ * HAPI reindexes {@code Observation?} with all parameters, the module only that parameter), {@code targeted-1pct}
+ * (module only: the new parameter over ~1% of the resources), {@code one} (one Observation), and the
+ * {@code floor} engine for full and targeted (read + parse, + extract for full; single thread, no writes).
+ */
+public final class BenchmarkRunner {
+
+	public static final Set<String> ALL_CASES = Set.of("full", "targeted", "one", "floor");
+	/** About 1% of the generated resources: smoking-status Observations of current smokers. */
+	static final String ONE_PERCENT_URL =
+			"Observation?code=http://loinc.org|72166-2&value-concept=http://snomed.info/sct|77176002";
+
+	/**
+	 * @param driveHapiMaintenance run maintenance passes while HAPI's job runs (smoke test only)
+	 */
+	public record Options(int repeats, Set<String> cases, Path snapshotDir, String idPrefix, boolean driveHapiMaintenance) {}
+
+	private final BenchServer server;
+	private final Options options;
+	private final String db;
+	private final int size;
+	private final JdbcTemplate jdbc;
+	private final HapiReindexDriver hapi;
+	private final ModuleReindexDriver module;
+	private final Floors floors;
+	private final BenchResults results;
+	private final long timeoutMillis;
+
+	public BenchmarkRunner(BenchServer server, Options options, String db, int size, BenchResults results) {
+		this.server = server;
+		this.options = options;
+		this.db = db;
+		this.size = size;
+		this.results = results;
+		this.jdbc = server.jdbc();
+		this.hapi = new HapiReindexDriver(server.bean(IJobCoordinator.class), server.bean(IJobPartitionProvider.class),
+				server.bean(IJobMaintenanceService.class), jdbc, options.driveHapiMaintenance());
+		FhirContext fhir = server.bean(FhirContext.class);
+		this.module = new ModuleReindexDriver(server.client(), server.baseUrl(), fhir, jdbc);
+		this.floors = new Floors(server.dataSource(), fhir, server.bean(ISearchParamExtractor.class));
+		// HAPI's gated job waits up to a minute per step; big data sets take long on top
+		this.timeoutMillis = 900_000L + size * 60L;
+	}
+
+	/** Creates the benchmark's SearchParameter (idempotent) and makes this node use it at once. */
+	public static void prepareSearchParameter(BenchServer server) {
+		new DatasetLoader(null, server.bean(DaoRegistry.class)).putSearchParameter();
+		server.bean(ISearchParamRegistry.class).forceRefresh();
+	}
+
+	/** Runs every selected case {@code repeats} times; false when HAPI's and the module's index rows differ. */
+	public boolean run() throws Exception {
+		boolean equal = true;
+		List<String> allTypes = allTypeUrls();
+		long total = count("SELECT COUNT(*) FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL");
+		long observations = count("SELECT COUNT(*) FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL AND RES_TYPE = 'Observation'");
+		for (int r = 1; r <= options.repeats(); r++) {
+			if (options.cases().contains("floor")) {
+				timeFloor("full", r, null, true);
+				timeFloor("targeted", r, "Observation", false);
+			}
+			if (options.cases().contains("full")) {
+				// both start from the same state: everything indexed except the new parameter
+				resetTargetedRows();
+				JobRun h = timeJob("full", "hapi", r, total, () -> hapi.run(allTypes, timeoutMillis));
+				IndexSnapshot hs = snapshot("full-hapi-" + r);
+				resetTargetedRows();
+				JobRun m = timeJob("full", "module", r, total, () -> module.run(new Parameters(), timeoutMillis));
+				IndexSnapshot ms = snapshot("full-module-" + r);
+				equal &= compare("full", r, hs, ms, h, m);
+			}
+			if (options.cases().contains("targeted")) {
+				resetTargetedRows();
+				JobRun h = timeJob("targeted", "hapi", r, observations, () -> hapi.run(List.of("Observation?"), timeoutMillis));
+				IndexSnapshot hs = snapshot("targeted-hapi-" + r);
+				resetTargetedRows();
+				JobRun m = timeJob("targeted", "module", r, observations, () -> module.run(targeted(null), timeoutMillis));
+				IndexSnapshot ms = snapshot("targeted-module-" + r);
+				equal &= compare("targeted", r, hs, ms, h, m);
+				resetTargetedRows();
+				timeJob("targeted-1pct", "module", r, -1, () -> module.run(targeted(ONE_PERCENT_URL), timeoutMillis));
+			}
+			if (options.cases().contains("one")) {
+				String id = options.idPrefix() + "pat-0-enc-0-obs-0";
+				timeJob("one", "module", r, 1, () -> module.run(new Parameters().addParameter("resourceId",
+						new StringType("Observation/" + id)), timeoutMillis));
+				if (r == options.repeats()) {
+					// HAPI needs minutes for one resource (gated steps); one run says enough
+					timeJob("one", "hapi", r, 1, () -> hapi.run(List.of("Observation?_id=" + id), timeoutMillis));
+				}
+			}
+		}
+		if (options.cases().contains("targeted")) {
+			// the 1% case left most Observations without the new parameter: leave the data set fully indexed
+			module.run(targeted(null), timeoutMillis);
+		}
+		return equal;
+	}
+
+	private Parameters targeted(String url) {
+		Parameters p = new Parameters().addParameter("searchParameter", new StringType(DatasetLoader.SP_ID));
+		if (url != null) {
+			p.addParameter("url", new StringType(url));
+		}
+		return p;
+	}
+
+	/** The new parameter's rows gone again, as before it was ever indexed. */
+	private void resetTargetedRows() {
+		jdbc.update("DELETE FROM HFJ_SPIDX_TOKEN WHERE SP_NAME = ? AND RES_TYPE = 'Observation'", DatasetLoader.SP_CODE);
+	}
+
+	interface JobCall {
+		JobRun call() throws Exception;
+	}
+
+	/** @param resources resources in the case's scope, or -1 to take the job's own count */
+	private JobRun timeJob(String caseName, String engine, int repeat, long resources, JobCall call) throws Exception {
+		JobRun run;
+		long[] heap;
+		try (HeapSampler sampler = new HeapSampler()) {
+			run = call.call();
+			heap = sampler.stop();
+		}
+		long n = resources >= 0 ? resources : run.processed();
+		BenchResults.Run rec = new BenchResults.Run(db, size, caseName, engine, repeat, run.seconds(), n,
+				run.steadyPerSecond(), heap[0], heap[1], run.jobId(), null, Instant.now().toString());
+		results.runs.add(rec);
+		System.out.printf("[bench] %s %,d %-13s %-6s #%d: %8.2f s %9.0f res/s  steady %s  heap +%d MB (live +%d MB)  job %s (%d processed)%n",
+				db, size, caseName, engine, repeat, run.seconds(), rec.perSecond(),
+				run.steadyPerSecond() == null ? "-" : String.format("%.0f/s", run.steadyPerSecond()),
+				heap[0] >> 20, heap[1] >> 20, run.jobId(), run.processed());
+		return run;
+	}
+
+	private void timeFloor(String caseName, int repeat, String type, boolean extract) throws Exception {
+		long t0 = System.nanoTime();
+		Floors.Work work;
+		long[] heap;
+		try (HeapSampler sampler = new HeapSampler()) {
+			work = floors.run(type, extract);
+			heap = sampler.stop();
+		}
+		double seconds = (System.nanoTime() - t0) / 1e9;
+		results.runs.add(new BenchResults.Run(db, size, caseName, "floor", repeat, seconds, work.resources(), null, heap[0],
+				heap[1], null, extract ? work.values() : null, Instant.now().toString()));
+		System.out.printf("[bench] %s %,d %-13s %-6s #%d: %8.2f s %9.0f res/s  (%s%,d resources, %,d body chars%s)%n",
+				db, size, caseName, "floor", repeat, seconds, work.resources() / seconds, extract ? "read+parse+extract, " : "read+parse, ",
+				work.resources(), work.bytes(), extract ? String.format(", %,d index values", work.values()) : "");
+	}
+
+	private IndexSnapshot snapshot(String name) throws Exception {
+		return IndexSnapshot.take(server.dataSource(), options.snapshotDir().resolve(db + "-" + size + "-" + name + ".tsv.gz"));
+	}
+
+	private boolean compare(String caseName, int repeat, IndexSnapshot h, IndexSnapshot m, JobRun hr, JobRun mr)
+			throws Exception {
+		boolean equal = h.digest().equals(m.digest());
+		String diff = equal ? null : h.diff(m, 20);
+		results.checks.add(new BenchResults.Check(db, size, caseName, repeat, h.digest(), m.digest(), h.totalRows(), equal, diff));
+		if (equal) {
+			System.out.printf("[bench] %s %,d %s #%d: index rows after HAPI's job %s and the module's job %s are identical"
+					+ " (%,d rows, sha256 %s)%n", db, size, caseName, repeat, hr.jobId(), mr.jobId(), h.totalRows(),
+					h.digest().substring(0, 16));
+		} else {
+			System.out.printf("[bench] MISMATCH %s %,d %s #%d: index rows after HAPI's job %s and the module's job %s differ"
+					+ "%n  HAPI %s%n  module %s%n(- only after HAPI, + only after the module)%n%s", db, size, caseName, repeat,
+					hr.jobId(), mr.jobId(), h.rowsPerTable(), m.rowsPerTable(), diff);
+		}
+		return equal;
+	}
+
+	/** HAPI's $reindex with no URL: every supported type. */
+	private List<String> allTypeUrls() {
+		FhirContext fhir = server.bean(FhirContext.class);
+		DaoRegistry daos = server.bean(DaoRegistry.class);
+		List<String> urls = new ArrayList<>();
+		for (String t : fhir.getResourceTypes()) {
+			if (daos.isResourceTypeSupported(t)) {
+				urls.add(t + "?");
+			}
+		}
+		return urls;
+	}
+
+	private long count(String sql) {
+		return jdbc.queryForObject(sql, Long.class);
+	}
+}
