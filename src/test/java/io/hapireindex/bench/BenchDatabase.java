@@ -54,6 +54,25 @@ public record BenchDatabase(String kind, String url, String user, String passwor
 	}
 
 	/**
+	 * The benchmark keeps its data sets in a database of their own: a schema of HAPI's next to the test suite's in
+	 * one database makes Hibernate's schema update skip HAPI's sequences there (it finds them in the other schema).
+	 */
+	private void ensureDatabase(String adminUrl) throws SQLException {
+		try (Connection c = DriverManager.getConnection(adminUrl, user, password)) {
+			return;
+		} catch (SQLException missing) {
+			if (!"3D000".equals(missing.getSQLState())) {
+				throw missing;
+			}
+		}
+		String database = adminUrl.replaceFirst(".*/([^/?]+)(\\?.*)?$", "$1");
+		String maintenance = adminUrl.replaceFirst("/[^/?]+(\\?.*)?$", "/postgres");
+		try (Connection c = DriverManager.getConnection(maintenance, user, password); Statement s = c.createStatement()) {
+			s.execute("CREATE DATABASE " + database);
+		}
+	}
+
+	/**
 	 * True when the stored data set was loaded with these settings; otherwise the database is emptied (and, on
 	 * PostgreSQL, the schema created) so the server starts on a clean one.
 	 */
@@ -61,6 +80,7 @@ public record BenchDatabase(String kind, String url, String user, String passwor
 		if (kind.equals("postgres")) {
 			String schema = url.substring(url.indexOf("currentSchema=") + "currentSchema=".length());
 			String admin = url.substring(0, url.indexOf("currentSchema=") - 1);
+			ensureDatabase(admin);
 			try (Connection c = DriverManager.getConnection(admin, user, password); Statement s = c.createStatement()) {
 				s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
 				if (matches(c, schema + "." + MARKER, size, seed, version)) {

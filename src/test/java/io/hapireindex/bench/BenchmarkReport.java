@@ -98,7 +98,7 @@ final class BenchmarkReport {
 		sb.append("```\n\n");
 		sb.append("Properties: `bench.db` (`h2`, `postgres` or both, comma-separated), `bench.sizes`, `bench.repeats`, ");
 		sb.append("`bench.cases` (subset of `full,targeted,one,floor`), `bench.out` (raw results, data sets; default `target/bench`), ");
-		sb.append("`bench.pg.url` / `bench.pg.user` (PostgreSQL; one schema `bench_<size>` per data set). ");
+		sb.append("`bench.pg.url` / `bench.pg.user` (PostgreSQL, default database `hfr_bench`, created when missing; one schema `bench_<size>` per data set). ");
 		sb.append("Each run rewrites this page from `target/bench/results.json`, keeping earlier results of the sizes and ");
 		sb.append("databases it did not measure. CI runs the same code on ~300 resources (`BenchmarkSmokeIT`).\n\n");
 		sb.append("What is measured, in one JVM and one database, HAPI and the module alternating:\n\n");

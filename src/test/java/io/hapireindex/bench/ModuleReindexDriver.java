@@ -34,11 +34,13 @@ final class ModuleReindexDriver {
 	}
 
 	JobRun run(Parameters start, long timeoutMillis) throws IOException, InterruptedException {
+		long wallStart = System.currentTimeMillis();
 		long t0 = System.nanoTime();
 		MethodOutcome outcome = client.operation().onServer().named("$reindex").withParameters(start)
 				.returnMethodOutcome().execute();
 		String location = outcome.getResponseHeaders().get("content-location").get(0);
 		String jobId = location.substring(location.lastIndexOf('/') + 1);
+		requireNewJob(jobId, wallStart);
 		long deadline = System.currentTimeMillis() + timeoutMillis;
 		Parameters status;
 		String state;
@@ -69,6 +71,21 @@ final class ModuleReindexDriver {
 				},
 				jobId);
 		return new JobRun(jobId, seconds, processed, steady);
+	}
+
+	/**
+	 * The module answers a start with an identical queued or running job instead of a second one. A job left
+	 * running by an earlier, interrupted benchmark on a reused data set would then be timed in place of this run's
+	 * work (and would not redo the pages it had already done before the rows were reset): refuse to measure it.
+	 */
+	private void requireNewJob(String jobId, long wallStart) throws IOException, InterruptedException {
+		Parameters.ParametersParameterComponent queued = status(jobId).getParameter("queuedTime");
+		if (queued != null && queued.getValue() instanceof org.hl7.fhir.r4.model.DateTimeType time
+				&& time.getValue().getTime() < wallStart - 1_000) {
+			throw new IllegalStateException("POST $reindex answered with job " + jobId + ", queued at "
+					+ time.getValueAsString() + ", before this run started: an identical job was still running."
+					+ " Cancel it (DELETE [base]/_operations/reindex/" + jobId + ") or let it finish, then run again.");
+		}
 	}
 
 	private Parameters status(String jobId) throws IOException, InterruptedException {

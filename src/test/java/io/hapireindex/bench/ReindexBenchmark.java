@@ -45,7 +45,7 @@ public final class ReindexBenchmark {
 		Path out = Path.of(System.getProperty("bench.out", "target/bench"));
 		Path docs = Path.of(System.getProperty("bench.docs", "docs"));
 		long seed = Long.parseLong(System.getProperty("bench.seed", "20261122"));
-		String pgUrl = System.getProperty("bench.pg.url", System.getProperty("test.pg.url", "jdbc:postgresql://127.0.0.1:5432/test"));
+		String pgUrl = System.getProperty("bench.pg.url", "jdbc:postgresql://127.0.0.1:5432/hfr_bench");
 		String pgUser = System.getProperty("bench.pg.user", "postgres");
 		Files.createDirectories(out);
 		// debugging aid only: HAPI's job then skips its waits for the 60 s maintenance schedule (the report says so)
