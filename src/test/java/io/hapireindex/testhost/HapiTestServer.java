@@ -72,16 +72,43 @@ public class HapiTestServer {
 	public DataSource dataSource(Environment env) {
 		HikariDataSource ds = new HikariDataSource();
 		if (isPostgres(env)) {
-			ds.setJdbcUrl(env.getProperty("test.pg.url", "jdbc:postgresql://127.0.0.1:5432/test"));
-			ds.setUsername(env.getProperty("test.pg.user", "postgres"));
-			ds.setPassword(env.getProperty("test.pg.password", ""));
+			String url = env.getProperty("test.pg.url", "jdbc:postgresql://127.0.0.1:5432/test");
+			String user = env.getProperty("test.pg.user", "postgres");
+			String password = env.getProperty("test.pg.password", "");
+			if (isPartitioned(env)) {
+				// Test contexts share one JVM and, on PostgreSQL, would share one database: batch2 workers of the
+				// unpartitioned context would then pick up the partitioned context's chunks (a cluster whose nodes
+				// disagree about partitioning). The partitioned context gets a database of its own.
+				url = ownDatabase(url, "_partitioned", user, password);
+			}
+			ds.setJdbcUrl(url);
+			ds.setUsername(user);
+			ds.setPassword(password);
 		} else {
 			ds.setJdbcUrl(env.getProperty(
 					"test.h2.url", "jdbc:h2:mem:hapi-reindex-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1"));
 			ds.setUsername("sa");
 		}
 		ds.setMaximumPoolSize(20);
+		// several test contexts and server processes share one PostgreSQL (100 connections): open on demand
+		ds.setMinimumIdle(2);
 		return ds;
+	}
+
+	/** The URL with its database renamed by {@code suffix}; the database is created when missing. */
+	private static String ownDatabase(String url, String suffix, String user, String password) {
+		String database = url.replaceFirst(".*/([^/?]+)(\\?.*)?$", "$1") + suffix;
+		String own = url.replaceFirst("/([^/?]+)(\\?.*)?$", "/" + database + "$2");
+		try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, user, password);
+				java.sql.Statement st = c.createStatement();
+				java.sql.ResultSet rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database + "'")) {
+			if (!rs.next()) {
+				st.execute("CREATE DATABASE " + database);
+			}
+		} catch (java.sql.SQLException e) {
+			throw new IllegalStateException("cannot create database " + database, e);
+		}
+		return own;
 	}
 
 	@Bean
