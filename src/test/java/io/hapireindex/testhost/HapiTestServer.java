@@ -75,11 +75,12 @@ public class HapiTestServer {
 			String url = env.getProperty("test.pg.url", "jdbc:postgresql://127.0.0.1:5432/test");
 			String user = env.getProperty("test.pg.user", "postgres");
 			String password = env.getProperty("test.pg.password", "");
-			if (isPartitioned(env)) {
-				// Test contexts share one JVM and, on PostgreSQL, would share one database: batch2 workers of the
-				// unpartitioned context would then pick up the partitioned context's chunks (a cluster whose nodes
-				// disagree about partitioning). The partitioned context gets a database of its own.
-				url = ownDatabase(url, "_partitioned", user, password);
+			String suffix = contextDatabaseSuffix(env);
+			if (!suffix.isEmpty()) {
+				// Test contexts share one JVM and, on PostgreSQL, would share one database: each context's batch2
+				// workers would pick up the others' chunks, like a cluster whose nodes disagree about partitioning,
+				// authorization or terminology state. Each differently configured context gets a database of its own.
+				url = ownDatabase(url, suffix, user, password);
 			}
 			ds.setJdbcUrl(url);
 			ds.setUsername(user);
@@ -93,6 +94,24 @@ public class HapiTestServer {
 		// several test contexts and server processes share one PostgreSQL (100 connections): open on demand
 		ds.setMinimumIdle(2);
 		return ds;
+	}
+
+	/** Empty for the suite's main context; a suffix per differently configured test context. */
+	private static String contextDatabaseSuffix(Environment env) {
+		StringBuilder suffix = new StringBuilder();
+		if (isPartitioned(env)) {
+			suffix.append("_partitioned");
+		}
+		if (env.getProperty("test.authorization", Boolean.class, false)) {
+			suffix.append("_authz");
+		}
+		if (env.getProperty("test.roles-header", Boolean.class, false)) {
+			suffix.append("_roles");
+		}
+		if ("auto".equals(env.getProperty("hapi-fhir-reindex.search-parameter-reindex"))) {
+			suffix.append("_spauto");
+		}
+		return suffix.toString();
 	}
 
 	/** The URL with its database renamed by {@code suffix}; the database is created when missing. */
