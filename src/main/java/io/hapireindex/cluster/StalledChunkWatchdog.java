@@ -24,7 +24,8 @@ import javax.sql.DataSource;
  * <p>batch2 never does: a chunk a node was processing when it was killed stays IN_PROGRESS, and chunks already
  * handed to its in-memory queue stay QUEUED, so the job never ends (HAPI's own reindex jobs stay "in progress"
  * forever after a crash). Each node here writes a heartbeat and records the chunks it starts. A chunk of the
- * module's job whose owner has not beaten for a lease, or that sat QUEUED for a lease, is set back to READY, the
+ * module's job whose owner has not beaten for a lease, or that sat QUEUED for a lease while its job made no
+ * progress, is set back to READY, the
  * throttle slots the dead node held are freed, and a maintenance pass hands the chunks out again. Running a
  * chunk twice is safe: reindexing is idempotent and {@code JobProgressStore} counts a page once.
  */
@@ -140,6 +141,7 @@ public class StalledChunkWatchdog implements AutoCloseable {
 						+ " WHERE c.DEFINITION_ID = ? AND i.STAT IN ('QUEUED', 'IN_PROGRESS', 'ERRORED')"
 						+ " AND c.STAT IN ('QUEUED', 'IN_PROGRESS', 'ERRORED')",
 				definitionId);
+		Map<String, Long> lastActivity = lastActivityByJob();
 		int requeued = 0;
 		Set<String> queued = new HashSet<>();
 		for (Map<String, Object> c : candidates) {
@@ -148,10 +150,14 @@ public class StalledChunkWatchdog implements AutoCloseable {
 			String owner = (String) c.get("NODE");
 			boolean stalled;
 			if ("QUEUED".equals(status)) {
-				// handed to some node's in-memory queue and not picked up for a lease: that node is likely gone
-				// (if not, it skips the second copy: batch2 starts only a chunk that is still QUEUED)
+				// Handed to some node's in-memory queue. A busy job's chunks wait there for minutes, so waiting
+				// alone says nothing; a chunk is taken for lost when it waited a lease while its job made no
+				// progress for a lease either (the node holding it is likely gone). If that node is alive after
+				// all, it skips its copy: batch2 starts only a chunk that is still QUEUED.
 				queued.add(id);
-				stalled = now - queuedSince.computeIfAbsent(id, k -> now) > leaseMillis;
+				long since = queuedSince.computeIfAbsent(id, k -> now);
+				long active = lastActivity.getOrDefault((String) c.get("INSTANCE_ID"), 0L);
+				stalled = now - since > leaseMillis && now - active > leaseMillis;
 				owner = null;
 			} else if (owner != null) {
 				stalled = !ClusterNode.ID.equals(owner) && now - heartbeats.getOrDefault(owner, 0L) > leaseMillis;
@@ -170,6 +176,29 @@ public class StalledChunkWatchdog implements AutoCloseable {
 		queuedSince.keySet().retainAll(queued);
 		releaseSlotsOfDeadNodes(heartbeats, now);
 		return requeued;
+	}
+
+	/**
+	 * Per open job of the module: when a chunk last started (on any node) or ended; a chunk still running on a
+	 * live node counts as now.
+	 */
+	private Map<String, Long> lastActivityByJob() {
+		Map<String, Long> last = new HashMap<>();
+		jdbc.query("SELECT c.INSTANCE_ID, MAX(r.STARTED_MS), MAX(c.END_TIME), MAX(CASE WHEN c.STAT = 'IN_PROGRESS'"
+						+ " THEN n.HEARTBEAT_MS END)"
+						+ " FROM BT2_WORK_CHUNK c JOIN BT2_JOB_INSTANCE i ON i.ID = c.INSTANCE_ID"
+						+ " LEFT JOIN HFR_CHUNK_RUN r ON r.CHUNK_ID = c.ID"
+						+ " LEFT JOIN HFR_NODE n ON n.NODE = r.NODE"
+						+ " WHERE c.DEFINITION_ID = ? AND i.STAT IN ('QUEUED', 'IN_PROGRESS', 'ERRORED')"
+						+ " GROUP BY c.INSTANCE_ID",
+				rs -> {
+					long started = rs.getLong(2);
+					Timestamp ended = rs.getTimestamp(3);
+					long running = rs.getLong(4);
+					last.put(rs.getString(1), Math.max(Math.max(started, running), ended == null ? 0 : ended.getTime()));
+				},
+				definitionId);
+		return last;
 	}
 
 	private boolean olderThanLease(Object time, Object fallback, long now) {

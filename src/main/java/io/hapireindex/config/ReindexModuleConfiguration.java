@@ -22,6 +22,11 @@ import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractorSvc;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import io.hapireindex.admin.AdminPageInterceptor;
+import ca.uhn.fhir.jpa.api.svc.IIdHelperService;
+import ca.uhn.fhir.jpa.model.dao.JpaPid;
+import ca.uhn.fhir.jpa.cache.IResourceTypeCacheSvc;
+import ca.uhn.fhir.jpa.sp.ISearchParamPresenceSvc;
+import ca.uhn.fhir.jpa.dao.IFulltextSearchSvc;
 import io.hapireindex.index.FullRowIndexer;
 import io.hapireindex.index.IndexRowMapper;
 import io.hapireindex.index.TargetedIndexer;
@@ -183,12 +188,36 @@ public class ReindexModuleConfiguration {
 
 	@Bean
 	public FullRowIndexer hapiFhirReindexFullRowIndexer(
+			IFhirSystemDao<?, ?> systemDao,
 			IResourceTableDao resourceTableDao,
 			IJpaStorageResourceParser resourceParser,
 			ISearchParamExtractorSvc extractor,
 			DaoSearchParamSynchronizer synchronizer,
+			IIdHelperService<JpaPid> idHelper,
+			IResourceTypeCacheSvc resourceTypes,
+			ISearchParamPresenceSvc presence,
+			ISearchParamRegistry searchParamRegistry,
+			JpaStorageSettings storageSettings,
+			PartitionSettings partitionSettings,
+			ObjectProvider<IFulltextSearchSvc> fulltext,
+			EntityManagerFactory entityManagerFactory,
 			DataSource dataSource) {
-		return new FullRowIndexer(resourceTableDao, resourceParser, extractor, synchronizer, dataSource);
+		IFulltextSearchSvc fulltextSvc = fulltext.getIfAvailable();
+		return new FullRowIndexer(new FullRowIndexer.Parts(
+				systemDao,
+				resourceTableDao,
+				resourceParser,
+				extractor,
+				synchronizer,
+				idHelper,
+				resourceTypes,
+				presence,
+				searchParamRegistry,
+				storageSettings,
+				partitionSettings,
+				fulltextSvc != null && !fulltextSvc.isDisabled(),
+				entityManagerFactory,
+				dataSource));
 	}
 
 	@Bean
@@ -233,7 +262,6 @@ public class ReindexModuleConfiguration {
 			IBatch2DaoSvc batch2DaoSvc,
 			BatchReindexer reindexer,
 			ReindexThrottle throttle,
-			IJobCoordinator coordinator,
 			JobCompletionNudger nudger,
 			ISearchParamRegistry searchParamRegistry,
 			StalledChunkWatchdog watchdog) {
@@ -241,7 +269,7 @@ public class ReindexModuleConfiguration {
 		return ReindexJobDefinitionFactory.create(
 				new GenerateScopesStep(progress, watchdog),
 				new LoadIdsStep(dataSource, partitionSettings, batch2DaoSvc, progress, freshness, watchdog),
-				new ReindexStep(reindexer, progress, throttle, coordinator, nudger, freshness, watchdog));
+				new ReindexStep(reindexer, progress, throttle, nudger, freshness, watchdog));
 	}
 
 	/** The throttle is a parameter so its slot table exists before the watchdog frees slots in it. */

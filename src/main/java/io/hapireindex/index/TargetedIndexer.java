@@ -70,13 +70,13 @@ public class TargetedIndexer {
 
 	private final IResourceTableDao resourceTableDao;
 	private final IFhirSystemDao<?, ?> systemDao;
-	private final IJpaStorageResourceParser resourceParser;
 	private final ISearchParamExtractorSvc extractor;
 	private final ISearchParamIdentityCacheSvc identityCache;
 	private final ISearchParamRegistry searchParamRegistry;
 	private final PartitionSettings partitionSettings;
 	private final EntityManager entityManager;
 	private final JdbcTemplate jdbc;
+	private final IndexingParser indexingParser;
 
 	/** HAPI's building blocks this needs; a record keeps the constructor readable. */
 	public record Parts(
@@ -93,13 +93,13 @@ public class TargetedIndexer {
 	public TargetedIndexer(Parts parts) {
 		this.resourceTableDao = parts.resourceTableDao();
 		this.systemDao = parts.systemDao();
-		this.resourceParser = parts.resourceParser();
 		this.extractor = parts.extractor();
 		this.identityCache = parts.identityCache();
 		this.searchParamRegistry = parts.searchParamRegistry();
 		this.partitionSettings = parts.partitionSettings();
 		this.entityManager = SharedEntityManagerCreator.createSharedEntityManager(parts.entityManagerFactory());
 		this.jdbc = new JdbcTemplate(parts.dataSource());
+		this.indexingParser = new IndexingParser(parts.resourceParser(), parts.searchParamRegistry());
 	}
 
 	/**
@@ -139,19 +139,13 @@ public class TargetedIndexer {
 	 * @return the pids of the resources that had a row added or removed
 	 */
 	public Set<Long> reindexBatch(String resourceType, Collection<Long> pids, Set<String> names, boolean optimisticLock) {
-		List<JpaPid> jpaPids = pids.stream().map(JpaPid::fromId).toList();
-		systemDao.preFetchResources(jpaPids, false);
-		Map<Long, ResourceTable> entities = new LinkedHashMap<>();
-		for (JpaPid pid : jpaPids) {
-			entities.put(pid.getId(), resourceTableDao
-					.findById(pid)
-					.orElseThrow(() -> new ResourceVersionConflictException("Resource " + pid.getId() + " is gone")));
-		}
+		Map<Long, ResourceTable> entities = BatchResources.load(systemDao, resourceTableDao, pids);
 		StoredRows stored = new StoredRows(entityManager, pids, identityHashes(resourceType, names, entities.values()));
 
 		Set<Long> changed = new HashSet<>();
+		boolean narrativeUnused = indexingParser.narrativeUnused(resourceType);
 		for (ResourceTable entity : entities.values()) {
-			IBaseResource resource = resourceParser.toResource(entity, false);
+			IBaseResource resource = indexingParser.parse(entity, narrativeUnused);
 			ResourceIndexedSearchParams extracted = ResourceIndexedSearchParams.withSets();
 			extractor.extractFromResource(
 					partitionOf(entity),
@@ -187,7 +181,7 @@ public class TargetedIndexer {
 			}
 		}
 		if (optimisticLock) {
-			checkVersions(entities.values());
+			BatchResources.requireUnchanged(jdbc, entities.values());
 		}
 		return changed;
 	}
@@ -247,23 +241,6 @@ public class TargetedIndexer {
 		return hashes;
 	}
 
-	private void checkVersions(Collection<ResourceTable> entities) {
-		Map<Long, Long> versions = new HashMap<>();
-		String marks = entities.stream().map(e -> "?").collect(Collectors.joining(","));
-		jdbc.query(
-				"SELECT RES_ID, RES_VER FROM HFJ_RESOURCE WHERE RES_ID IN (" + marks + ")",
-				rs -> {
-					versions.put(rs.getLong(1), rs.getLong(2));
-				},
-				entities.stream().map(e -> e.getId().getId()).toArray());
-		for (ResourceTable entity : entities) {
-			Long version = versions.get(entity.getId().getId());
-			if (version == null || version != entity.getVersion()) {
-				throw new ResourceVersionConflictException("Resource "
-						+ entity.getIdDt().toUnqualifiedVersionless().getValue() + " changed while it was reindexed");
-			}
-		}
-	}
 
 	/** The stored rows of some parameters of a batch of resources, read once per index table. */
 	private static final class StoredRows {

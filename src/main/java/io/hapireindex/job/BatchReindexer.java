@@ -36,16 +36,18 @@ import javax.sql.DataSource;
 /**
  * Reindexes one batch of resources of one type.
  *
- * <p>A full reindex uses HAPI's own {@link IFhirResourceDao#reindex}, so the rows written are exactly HAPI's. A
- * targeted job recomputes only its parameters' rows ({@link TargetedIndexer}) when that is possible. A resource
- * deleted or expunged since its id was loaded is skipped and counted (HAPI's job throws a NullPointerException
- * on the latter); a resource that cannot be reindexed is retried a bounded number of times, then reported with
- * its id, and does not stop the rest of the batch.
+ * <p>A full reindex recomputes every row with HAPI's extractor and synchronizer ({@link FullRowIndexer}), so the
+ * rows written are exactly HAPI's; where that path does not cover the server's setup (fulltext indexing,
+ * storage options, SearchParameter resources) it uses HAPI's own {@link IFhirResourceDao#reindex}. A targeted
+ * job recomputes only its parameters' rows ({@link TargetedIndexer}) when that is possible. A resource deleted
+ * or expunged since its id was loaded is skipped and counted (HAPI's job throws a NullPointerException on the
+ * latter); a resource that cannot be reindexed is retried a bounded number of times, then reported with its id,
+ * and does not stop the rest of the batch.
  *
  * <p>CodeSystem, ValueSet and ConceptMap: HAPI's reindex of these rebuilds their terminology storage as a side
  * effect (all concepts re-stored as a new code system version...). A reindex job only recomputes their index
- * rows ({@link FullRowIndexer}); a {@code $terminology-reindex} job wants exactly that side effect, so
- * it uses HAPI's reindex and then settles HAPI's deferred terminology work ({@link TerminologyStorage}).
+ * rows; a {@code $terminology-reindex} job wants exactly that side effect, so it uses HAPI's reindex and then
+ * settles HAPI's deferred terminology work ({@link TerminologyStorage}).
  */
 public class BatchReindexer {
 
@@ -105,10 +107,18 @@ public class BatchReindexer {
 		ReindexParameters parameters = job.toHapiParameters();
 		Set<String> targetNames = rowOnly(job) ? targetedIndexer.targetNames(resourceType, job.searchParameterUrls()) : null;
 
-		boolean rowsWithoutTerminology = !job.terminology()
+		boolean storageWork = job.optimizeStorage() != ReindexParameters.OptimizeStorageModeEnum.NONE
+				|| job.correctCurrentVersion() != ReindexParameters.CorrectCurrentVersionModeEnum.NONE;
+		boolean terminologyType = TerminologyStorage.STORAGE_TYPES.contains(resourceType);
+		// Rows only, without HAPI's updateEntity: always for terminology resources outside $terminology-reindex
+		// (updateEntity would rebuild their terminology storage), and for every other type where it computes
+		// exactly HAPI's rows, because it is several times faster (see FullRowIndexer). SearchParameter keeps
+		// HAPI's path: its DAO runs its own hooks after an update.
+		boolean rowsOnly = !job.terminology()
 				&& targetNames == null
-				&& TerminologyStorage.STORAGE_TYPES.contains(resourceType)
-				&& parameters.getReindexSearchParameters() == ReindexParameters.ReindexSearchParametersEnum.ALL;
+				&& parameters.getReindexSearchParameters() == ReindexParameters.ReindexSearchParametersEnum.ALL
+				&& !"SearchParameter".equals(resourceType)
+				&& (terminologyType || (fullRowIndexer.covers() && !storageWork));
 
 		Set<Long> changedTargeted = new HashSet<>();
 		BatchWork work;
@@ -118,23 +128,21 @@ public class BatchReindexer {
 						targetedIndexer.reindexBatch(resourceType, resources.keySet(), targetNames, job.optimisticLock()));
 				return Map.of();
 			};
-		} else if (rowsWithoutTerminology) {
+		} else if (rowsOnly) {
 			IFhirResourceDao<?> dao = daoRegistry.getResourceDao(resourceType);
-			boolean storageWork = job.optimizeStorage() != ReindexParameters.OptimizeStorageModeEnum.NONE
-					|| job.correctCurrentVersion() != ReindexParameters.CorrectCurrentVersionModeEnum.NONE;
-			// storage options still go to HAPI, with its re-indexing (and so its terminology side effect) off
+			// storage options (terminology types only get here with them) still go to HAPI, with its
+			// re-indexing, and so its terminology side effect, off
 			ReindexParameters storageOnly = job.toHapiParameters()
 					.setReindexSearchParameters(ReindexParameters.ReindexSearchParametersEnum.NONE);
 			work = resources -> {
-				TransactionDetails tx = new TransactionDetails();
-				Map<Long, String> failed = new HashMap<>();
-				for (Long pid : resources.keySet()) {
-					if (fullRowIndexer.reindex(pid, job.optimisticLock())) {
-						changedTargeted.add(pid);
-					}
-					if (storageWork) {
+				FullRowIndexer.Outcome outcome = fullRowIndexer.reindexBatch(resources.keySet(), job.optimisticLock());
+				changedTargeted.addAll(outcome.changed());
+				Map<Long, String> failed = new HashMap<>(outcome.failed());
+				if (storageWork) {
+					TransactionDetails tx = new TransactionDetails();
+					for (Long pid : resources.keySet()) {
 						failureIn(dao.reindex(JpaPid.fromId(pid), storageOnly, new SystemRequestDetails(), tx))
-								.ifPresent(m -> failed.put(pid, m));
+								.ifPresent(m -> failed.putIfAbsent(pid, m));
 					}
 				}
 				return failed;
@@ -170,7 +178,7 @@ public class BatchReindexer {
 		failures.forEach((id, message) -> LOG.warn("Reindex job {}: {} failed: {}", jobId, id, message));
 
 		int changed;
-		if (targetNames != null || rowsWithoutTerminology) {
+		if (targetNames != null || rowsOnly) {
 			changed = changedTargeted.size();
 		} else if (parameters.getReindexSearchParameters() != ReindexParameters.ReindexSearchParametersEnum.NONE) {
 			changed = messages.changedAmong(live.values().stream()

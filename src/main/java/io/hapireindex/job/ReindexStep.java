@@ -1,6 +1,5 @@
 package io.hapireindex.job;
 
-import ca.uhn.fhir.batch2.api.IJobCoordinator;
 import ca.uhn.fhir.batch2.api.IJobDataSink;
 import ca.uhn.fhir.batch2.api.IJobStepWorker;
 import ca.uhn.fhir.batch2.api.RetryChunkLaterException;
@@ -27,7 +26,6 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 	private final BatchReindexer reindexer;
 	private final JobProgressStore progress;
 	private final ReindexThrottle throttle;
-	private final IJobCoordinator coordinator;
 	private final JobCompletionNudger nudger;
 	private final SearchParamFreshness freshness;
 	private final StalledChunkWatchdog watchdog;
@@ -36,7 +34,6 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 			BatchReindexer reindexer,
 			JobProgressStore progress,
 			ReindexThrottle throttle,
-			IJobCoordinator coordinator,
 			JobCompletionNudger nudger,
 			SearchParamFreshness freshness,
 			StalledChunkWatchdog watchdog) {
@@ -45,7 +42,6 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 		this.reindexer = reindexer;
 		this.progress = progress;
 		this.throttle = throttle;
-		this.coordinator = coordinator;
 		this.nudger = nudger;
 	}
 
@@ -115,6 +111,6 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 	}
 
 	private boolean cancelled(String jobId) {
-		return coordinator.getInstance(jobId).isCancelled();
+		return progress.cancelRequested(jobId);
 	}
 }

@@ -137,6 +137,18 @@ public class JobProgressStore {
 				new Timestamp(System.currentTimeMillis()));
 	}
 
+	/**
+	 * Whether a cancel was asked for. Read straight from batch2's table because steps ask twice per chunk, and
+	 * {@code IJobCoordinator.getInstance} costs a few percent of a whole reindex (it maps the full instance).
+	 */
+	public boolean cancelRequested(String jobId) {
+		List<Boolean> cancelled = jdbc.query(
+				"SELECT JOB_CANCELLED, STAT FROM BT2_JOB_INSTANCE WHERE ID = ?",
+				(rs, row) -> rs.getBoolean(1) || "CANCELLED".equals(rs.getString(2)),
+				jobId);
+		return !cancelled.isEmpty() && cancelled.get(0);
+	}
+
 	/** True when every scope is loaded and each of its resources is reindexed, failed or skipped. */
 	public boolean allAccountedFor(String jobId, int expectedScopes) {
 		List<ScopeProgress> scopes = scopes(jobId);

@@ -47,7 +47,7 @@ class BenchmarkSmokeIT extends HapiServerTestBase {
 
 		BenchResults results = new BenchResults();
 		BenchmarkRunner.Options options = new BenchmarkRunner.Options(
-				1, BenchmarkRunner.ALL_CASES, out.resolve("snapshots"), prefix, true);
+				1, BenchmarkRunner.ALL_CASES, out.resolve("snapshots"), prefix, true, true);
 		boolean equal = new BenchmarkRunner(server, options, "smoke", 300, results).run();
 
 		assertThat(results.checks).extracting(BenchResults.Check::caseName).containsExactlyInAnyOrder("full", "targeted");

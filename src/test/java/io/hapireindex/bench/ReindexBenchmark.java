@@ -50,6 +50,8 @@ public final class ReindexBenchmark {
 		Files.createDirectories(out);
 		// debugging aid only: HAPI's job then skips its waits for the 60 s maintenance schedule (the report says so)
 		boolean driveHapi = "drive".equals(System.getProperty("bench.hapi.maintenance", "scheduled"));
+		// false only while working on the module's speed: HAPI's job takes minutes and nothing is compared
+		boolean runHapi = Boolean.parseBoolean(System.getProperty("bench.hapi", "true"));
 
 		BenchResults results = new BenchResults();
 		boolean reportOnly = Boolean.getBoolean("bench.report-only");
@@ -64,13 +66,16 @@ public final class ReindexBenchmark {
 			// why these numbers were taken (e.g. "validation run on a loaded machine"); shown atop the report
 			results.machine.put("note", note);
 		}
+		if (!runHapi) {
+			results.machine.put("hapi", "not run");
+		}
 		if (driveHapi) {
 			results.machine.put("hapiMaintenance", "driven by the benchmark (not representative)");
 		}
 		boolean ok = true;
 		for (String db : dbs) {
 			for (int size : sizes) {
-				ok &= runSize(db, size, seed, repeats, cases, out, pgUrl, pgUser, driveHapi, results);
+				ok &= runSize(db, size, seed, repeats, cases, out, pgUrl, pgUser, driveHapi, runHapi, results);
 			}
 		}
 
@@ -90,7 +95,7 @@ public final class ReindexBenchmark {
 	}
 
 	private static boolean runSize(String db, int size, long seed, int repeats, Set<String> cases, Path out,
-			String pgUrl, String pgUser, boolean driveHapi, BenchResults results) throws Exception {
+			String pgUrl, String pgUser, boolean driveHapi, boolean runHapi, BenchResults results) throws Exception {
 		BenchDatabase database = BenchDatabase.of(db, size, pgUrl, pgUser, out);
 		boolean reuse = database.reuseOrWipe(size, seed, ClinicalDataGenerator.VERSION);
 		System.out.printf("[bench] %s %,d: %s data set at %s%n", db, size, reuse ? "reusing the" : "loading a new", database.url());
@@ -113,7 +118,8 @@ public final class ReindexBenchmark {
 					+ " JOIN HFJ_RESOURCE r ON r.RES_ID = v.RES_ID AND r.RES_VER = v.RES_VER", Double.class);
 			results.datasets.add(new BenchResults.Dataset(db, size, seed, ClinicalDataGenerator.VERSION, mix(jdbc),
 					avgBody, loadSeconds, reuse, dbVersion(jdbc, db)));
-			BenchmarkRunner.Options options = new BenchmarkRunner.Options(repeats, cases, out.resolve("snapshots"), "", driveHapi);
+			BenchmarkRunner.Options options = new BenchmarkRunner.Options(repeats, cases, out.resolve("snapshots"), "", driveHapi,
+					runHapi);
 			return new BenchmarkRunner(server, options, db, size, results).run();
 		}
 	}
