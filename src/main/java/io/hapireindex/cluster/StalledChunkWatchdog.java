@@ -135,19 +135,27 @@ public class StalledChunkWatchdog implements AutoCloseable {
 			heartbeats.put(rs.getString(1), rs.getLong(2));
 		});
 		List<Map<String, Object>> candidates = jdbc.queryForList(
-				"SELECT c.ID, c.INSTANCE_ID, c.STAT, c.START_TIME, c.CREATE_TIME, r.NODE"
+				"SELECT c.ID, c.INSTANCE_ID, c.STAT, c.START_TIME, c.CREATE_TIME, r.NODE, r.STARTED_MS"
 						+ " FROM BT2_WORK_CHUNK c JOIN BT2_JOB_INSTANCE i ON i.ID = c.INSTANCE_ID"
 						+ " LEFT JOIN HFR_CHUNK_RUN r ON r.CHUNK_ID = c.ID"
 						+ " WHERE c.DEFINITION_ID = ? AND i.STAT IN ('QUEUED', 'IN_PROGRESS', 'ERRORED')"
 						+ " AND c.STAT IN ('QUEUED', 'IN_PROGRESS', 'ERRORED')",
 				definitionId);
 		Map<String, Long> lastActivity = lastActivityByJob();
+		for (Map<String, Object> c : candidates) {
+			String owner = currentOwner(c);
+			c.put("OWNER", owner);
+			// a chunk running on a live node is progress right now
+			if ("IN_PROGRESS".equals(c.get("STAT")) && owner != null && alive(owner, heartbeats, now)) {
+				lastActivity.put((String) c.get("INSTANCE_ID"), now);
+			}
+		}
 		int requeued = 0;
 		Set<String> queued = new HashSet<>();
 		for (Map<String, Object> c : candidates) {
 			String id = (String) c.get("ID");
 			String status = (String) c.get("STAT");
-			String owner = (String) c.get("NODE");
+			String owner = (String) c.get("OWNER");
 			boolean stalled;
 			if ("QUEUED".equals(status)) {
 				// Handed to some node's in-memory queue. A busy job's chunks wait there for minutes, so waiting
@@ -160,7 +168,7 @@ public class StalledChunkWatchdog implements AutoCloseable {
 				stalled = now - since > leaseMillis && now - active > leaseMillis;
 				owner = null;
 			} else if (owner != null) {
-				stalled = !ClusterNode.ID.equals(owner) && now - heartbeats.getOrDefault(owner, 0L) > leaseMillis;
+				stalled = !ClusterNode.ID.equals(owner) && !alive(owner, heartbeats, now);
 			} else {
 				stalled = olderThanLease(c.get("START_TIME"), c.get("CREATE_TIME"), now);
 			}
@@ -178,24 +186,41 @@ public class StalledChunkWatchdog implements AutoCloseable {
 		return requeued;
 	}
 
+	private boolean alive(String node, Map<String, Long> heartbeats, long now) {
+		return now - heartbeats.getOrDefault(node, 0L) <= leaseMillis;
+	}
+
 	/**
-	 * Per open job of the module: when a chunk last started (on any node) or ended; a chunk still running on a
-	 * live node counts as now.
+	 * The node running the chunk now, or null when unknown. batch2 marks a chunk IN_PROGRESS (and stamps its
+	 * start) when a node takes it from its queue, and the step records its claim a moment later; a claim older
+	 * than that start belongs to an earlier attempt (the chunk was handed out again, and the node holding it now
+	 * may have died before claiming it), so it names no one. Both times come from the clock of the node that
+	 * took the chunk. A claim misread as old costs at most a second run of the chunk, which is harmless.
 	 */
+	private static String currentOwner(Map<String, Object> chunk) {
+		String node = (String) chunk.get("NODE");
+		Object claimed = chunk.get("STARTED_MS");
+		if (node == null || claimed == null) {
+			return null;
+		}
+		Object start = chunk.get("START_TIME");
+		if (start instanceof Timestamp ts && ((Number) claimed).longValue() < ts.getTime()) {
+			return null;
+		}
+		return node;
+	}
+
+	/** Per open job of the module: when a chunk last started (on any node) or ended. */
 	private Map<String, Long> lastActivityByJob() {
 		Map<String, Long> last = new HashMap<>();
-		jdbc.query("SELECT c.INSTANCE_ID, MAX(r.STARTED_MS), MAX(c.END_TIME), MAX(CASE WHEN c.STAT = 'IN_PROGRESS'"
-						+ " THEN n.HEARTBEAT_MS END)"
+		jdbc.query("SELECT c.INSTANCE_ID, MAX(r.STARTED_MS), MAX(c.END_TIME)"
 						+ " FROM BT2_WORK_CHUNK c JOIN BT2_JOB_INSTANCE i ON i.ID = c.INSTANCE_ID"
 						+ " LEFT JOIN HFR_CHUNK_RUN r ON r.CHUNK_ID = c.ID"
-						+ " LEFT JOIN HFR_NODE n ON n.NODE = r.NODE"
 						+ " WHERE c.DEFINITION_ID = ? AND i.STAT IN ('QUEUED', 'IN_PROGRESS', 'ERRORED')"
 						+ " GROUP BY c.INSTANCE_ID",
 				rs -> {
-					long started = rs.getLong(2);
 					Timestamp ended = rs.getTimestamp(3);
-					long running = rs.getLong(4);
-					last.put(rs.getString(1), Math.max(Math.max(started, running), ended == null ? 0 : ended.getTime()));
+					last.put(rs.getString(1), Math.max(rs.getLong(2), ended == null ? 0 : ended.getTime()));
 				},
 				definitionId);
 		return last;

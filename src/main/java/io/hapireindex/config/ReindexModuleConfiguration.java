@@ -27,6 +27,8 @@ import ca.uhn.fhir.jpa.model.dao.JpaPid;
 import ca.uhn.fhir.jpa.cache.IResourceTypeCacheSvc;
 import ca.uhn.fhir.jpa.sp.ISearchParamPresenceSvc;
 import ca.uhn.fhir.jpa.dao.IFulltextSearchSvc;
+import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractor;
+import ca.uhn.fhir.interceptor.api.IInterceptorBroadcaster;
 import io.hapireindex.index.FullRowIndexer;
 import io.hapireindex.index.IndexRowMapper;
 import io.hapireindex.index.TargetedIndexer;
@@ -240,6 +242,9 @@ public class ReindexModuleConfiguration {
 			ISearchParamIdentityCacheSvc identityCache,
 			ISearchParamRegistry searchParamRegistry,
 			PartitionSettings partitionSettings,
+			JpaStorageSettings storageSettings,
+			ISearchParamExtractor valueExtractor,
+			IInterceptorBroadcaster interceptors,
 			EntityManagerFactory entityManagerFactory,
 			DataSource dataSource) {
 		return new TargetedIndexer(new TargetedIndexer.Parts(
@@ -250,6 +255,9 @@ public class ReindexModuleConfiguration {
 				identityCache,
 				searchParamRegistry,
 				partitionSettings,
+				storageSettings,
+				valueExtractor,
+				interceptors,
 				entityManagerFactory,
 				dataSource));
 	}

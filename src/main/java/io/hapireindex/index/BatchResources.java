@@ -5,6 +5,7 @@ import ca.uhn.fhir.jpa.dao.data.IResourceTableDao;
 import ca.uhn.fhir.jpa.model.dao.JpaPid;
 import ca.uhn.fhir.jpa.model.entity.ResourceTable;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import jakarta.persistence.EntityManager;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.util.Collection;
@@ -20,12 +21,22 @@ final class BatchResources {
 	private BatchResources() {}
 
 	/**
-	 * The batch's resource entities in the session, with their current versions, in a few queries (HAPI's
-	 * prefetch without index rows: the indexers read only the rows they need).
+	 * The batch's resource entities in the session, with their current versions and tags, in a few queries
+	 * (HAPI's prefetch without index rows: the indexers read only the rows they need).
+	 *
+	 * <p>Tags: HAPI's parser reads every resource's tag collection (to pick the class to parse into), and HAPI's
+	 * prefetch without indexes leaves it lazy, so each resource cost one more query (a fifth of a targeted job,
+	 * profiled). One join fetch for the batch initialises them all, empty ones included.
 	 */
-	static Map<Long, ResourceTable> load(IFhirSystemDao<?, ?> systemDao, IResourceTableDao resourceTableDao, Collection<Long> pids) {
+	static Map<Long, ResourceTable> load(
+			IFhirSystemDao<?, ?> systemDao, IResourceTableDao resourceTableDao, EntityManager entityManager, Collection<Long> pids) {
 		List<JpaPid> jpaPids = pids.stream().map(JpaPid::fromId).toList();
 		systemDao.preFetchResources(jpaPids, false);
+		entityManager
+				.createQuery("SELECT r FROM ResourceTable r LEFT JOIN FETCH r.myTags t LEFT JOIN FETCH t.myTag"
+						+ " WHERE r.myPid IN (:ids)", ResourceTable.class)
+				.setParameter("ids", jpaPids)
+				.getResultList();
 		Map<Long, ResourceTable> entities = new LinkedHashMap<>();
 		for (JpaPid pid : jpaPids) {
 			entities.put(pid.getId(), resourceTableDao

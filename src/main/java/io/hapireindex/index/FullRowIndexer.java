@@ -112,7 +112,7 @@ public class FullRowIndexer {
 	 *                       writing rows extracted from the old one
 	 */
 	public Outcome reindexBatch(Collection<Long> pids, boolean optimisticLock) {
-		Map<Long, ResourceTable> entities = BatchResources.load(parts.systemDao(), parts.resourceTableDao(), pids);
+		Map<Long, ResourceTable> entities = BatchResources.load(parts.systemDao(), parts.resourceTableDao(), entityManager, pids);
 		Map<Long, ResourceIndexedSearchParams> stored = new StoredIndexRows(entityManager).load(entities);
 		// one TransactionDetails for the batch: ids resolved for one resource serve the others
 		TransactionDetails transaction = new TransactionDetails();
@@ -153,10 +153,10 @@ public class FullRowIndexer {
 				entity.setIndexStatus(EntityIndexStatusEnum.INDEXED_RDBMS_ONLY);
 			}
 			boolean presenceChanged = parts.storageSettings().getIndexMissingFields() == StorageSettings.IndexEnabledEnum.ENABLED
-					&& !parts.presence().updatePresence(entity, extracted.mySearchParamPresentEntities).isEmpty();
+					&& changes(parts.presence().updatePresence(entity, extracted.mySearchParamPresentEntities));
 			AddRemoveCount rows = parts.synchronizer().synchronizeSearchParamsToDatabase(extracted, entity, existing);
 			extracted.populateResourceTableParamCollections(entity);
-			if (presenceChanged || !rows.isEmpty()) {
+			if (presenceChanged || changes(rows)) {
 				changed.add(pid);
 			}
 		}
@@ -190,6 +190,11 @@ public class FullRowIndexer {
 				transaction.addResolvedResourceId(id, next.getKey());
 			}
 		}
+	}
+
+	/** HAPI 8.8's {@code AddRemoveCount.isEmpty()} answers the opposite of its name, so the counts are read. */
+	private static boolean changes(AddRemoveCount count) {
+		return count.getAddCount() > 0 || count.getRemoveCount() > 0;
 	}
 
 	/** The partition HAPI's {@code updateEntity} extracts in. */

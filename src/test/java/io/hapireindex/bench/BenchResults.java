@@ -30,7 +30,15 @@ public final class BenchResults {
 	public record Dataset(String db, int size, long seed, int generatorVersion, Map<String, Long> mix,
 			Double avgBodyChars, Double loadSeconds, boolean reused, String dbVersion) {}
 
+	/**
+	 * A search load at a fixed rate, alone and during a {@code maximumConcurrency=1} full reindex (latencies in ms).
+	 */
+	public record Load(String db, int size, double rate, int idleRequests, int idleErrors, double idleP50, double idleP95,
+			int busyRequests, int busyErrors, double busyP50, double busyP95, double busySeconds, String jobId,
+			double jobSeconds, String at) {}
+
 	public Map<String, String> machine = new LinkedHashMap<>();
+	public List<Load> loads = new ArrayList<>();
 	public List<Dataset> datasets = new ArrayList<>();
 	public List<Run> runs = new ArrayList<>();
 	public List<Check> checks = new ArrayList<>();
@@ -50,6 +58,9 @@ public final class BenchResults {
 		older.runs.stream().filter(r -> !measured.contains(r.db() + "/" + r.size() + "/" + r.caseName() + "/" + r.engine()))
 				.forEach(runs::add);
 		older.checks.stream().filter(c -> !cases.contains(c.db() + "/" + c.size() + "/" + c.caseName())).forEach(checks::add);
+		java.util.Set<String> loaded = new java.util.HashSet<>();
+		loads.forEach(l -> loaded.add(l.db() + "/" + l.size()));
+		older.loads.stream().filter(l -> !loaded.contains(l.db() + "/" + l.size())).forEach(loads::add);
 		// a note describes the run that wrote it; only a re-render keeps it
 		older.machine.forEach((k, v) -> {
 			if (!k.equals("note") || keepNote) {

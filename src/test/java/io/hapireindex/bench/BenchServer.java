@@ -23,15 +23,24 @@ public record BenchServer(ApplicationContext context, String baseUrl, Configurab
 	 * @param fresh the database is empty: HAPI's schema is created outright rather than updated
 	 */
 	static BenchServer start(BenchDatabase db, boolean fresh) {
+		return start(db, fresh, Map.of());
+	}
+
+	/** @param overrides properties that replace the benchmark's defaults (e.g. automatic SearchParameter reindex) */
+	static BenchServer start(BenchDatabase db, boolean fresh, Map<String, Object> overrides) {
 		Map<String, Object> props = new LinkedHashMap<>(db.hostProperties());
 		props.put("test.hbm2ddl", fresh ? "create" : "update");
 		props.put("server.port", "0");
 		props.put("spring.main.banner-mode", "off");
 		// only the benchmark's explicit jobs may run: no automatic reindex after the benchmark's SearchParameter write
 		props.put("hapi-fhir-reindex.search-parameter-reindex", "off");
+		props.put("test.pg.own-database", "false");
 		SpringApplication app = new SpringApplication(HapiTestServer.class);
 		app.setDefaultProperties(props);
-		ConfigurableApplicationContext ctx = app.run();
+		// arguments, because the test host's application.properties outranks default properties
+		ConfigurableApplicationContext ctx = app.run(overrides.entrySet().stream()
+				.map(e -> "--" + e.getKey() + "=" + e.getValue())
+				.toArray(String[]::new));
 		int port = ((WebServerApplicationContext) ctx).getWebServer().getPort();
 		return new BenchServer(ctx, "http://localhost:" + port + "/fhir", ctx);
 	}

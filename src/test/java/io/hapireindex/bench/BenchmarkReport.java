@@ -97,7 +97,7 @@ final class BenchmarkReport {
 		sb.append("mvn -Pbenchmark -Dbench.db=h2 -Dbench.sizes=10000,50000\n");
 		sb.append("```\n\n");
 		sb.append("Properties: `bench.db` (`h2`, `postgres` or both, comma-separated), `bench.sizes`, `bench.repeats`, ");
-		sb.append("`bench.cases` (subset of `full,targeted,one,floor`), `bench.out` (raw results, data sets; default `target/bench`), ");
+		sb.append("`bench.cases` (subset of `full,targeted,one,floor,load,ready`), `bench.out` (raw results, data sets; default `target/bench`), ");
 		sb.append("`bench.pg.url` / `bench.pg.user` (PostgreSQL, default database `hfr_bench`, created when missing; one schema `bench_<size>` per data set). ");
 		sb.append("Each run rewrites this page from `target/bench/results.json`, keeping earlier results of the sizes and ");
 		sb.append("databases it did not measure. CI runs the same code on ~300 resources (`BenchmarkSmokeIT`).\n\n");
@@ -133,6 +133,8 @@ final class BenchmarkReport {
 		checks(sb);
 		scaling(sb);
 		sb.append("![Time against data set size](images/benchmark-scaling.png)\n\n");
+		load(sb);
+		readiness(sb);
 		targets(sb);
 		return sb.toString();
 	}
@@ -252,6 +254,55 @@ final class BenchmarkReport {
 		TreeSet<Integer> sizes = sizes(db);
 		java.util.function.ToDoubleFunction<BenchResults.Run> f = live ? r -> r.peakLiveBytes() : r -> r.peakHeapBytes();
 		return median(db, sizes.last(), "full", "module", f) / median(db, sizes.first(), "full", "module", f);
+	}
+
+	/** Issue 5, promise 9: search latency alone and during a throttled full reindex. */
+	private void load(StringBuilder sb) {
+		if (results.loads.isEmpty()) {
+			return;
+		}
+		sb.append("## Search latency during a throttled reindex\n\n");
+		sb.append("A read and search load at a fixed rate (open loop: patient reads, their observations and encounters, ");
+		sb.append("observations by code; bodies read, not parsed), first alone for ").append(BenchmarkRunner.LOAD_WINDOW_MILLIS / 1000);
+		sb.append(" s, then while a full `$reindex` with `maximumConcurrency=1` runs (the window ends early if the job ");
+		sb.append("does). Latencies in milliseconds; the load generator runs in the server's JVM. Target (issue 5): p95 during ");
+		sb.append("the reindex within 1.5x of p95 alone.\n\n");
+		sb.append("| database | size | rate | alone: requests | p50 | p95 | during reindex: requests | p50 | p95 | p95 ratio | errors | job time | pass |\n");
+		sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+		results.loads.stream()
+				.sorted(java.util.Comparator.comparing(BenchResults.Load::db).thenComparing(BenchResults.Load::size))
+				.forEach(l -> {
+					double ratio = l.busyP95() / l.idleP95();
+					sb.append(String.format("| %s | %,d | %.0f/s | %,d | %s | %s | %,d | %s | %s | %s | %d | %s s | %s |%n",
+							l.db(), l.size(), l.rate(), l.idleRequests(), num(l.idleP50(), 1), num(l.idleP95(), 1),
+							l.busyRequests(), num(l.busyP50(), 1), num(l.busyP95(), 1), num(ratio, 2),
+							l.idleErrors() + l.busyErrors(), num(l.jobSeconds(), 1), pass(ratio <= 1.5 && l.busyErrors() == 0)));
+				});
+		sb.append("\n");
+	}
+
+	/** Issue 7: SearchParameter create to ready in automatic mode. */
+	private void readiness(StringBuilder sb) {
+		List<BenchResults.Run> ready = results.runs.stream().filter(r -> r.caseName().equals("sp-ready")).toList();
+		if (ready.isEmpty()) {
+			return;
+		}
+		sb.append("## SearchParameter create to ready\n\n");
+		sb.append("With `search-parameter-reindex=auto` (a second server on the same data): a new token ");
+		sb.append("SearchParameter on `Observation.status` is created over HTTP, then `GET SearchParameter/$status?url=...` ");
+		sb.append("is polled every 50 ms; timed from the create's request to the first answer saying `ready`. The ");
+		sb.append("automatic job is targeted: it recomputes that one parameter's rows of the Observations.\n\n");
+		sb.append("| database | size | Observations | runs | seconds (median) |\n|---|---:|---:|---:|---:|\n");
+		for (String db : dbs()) {
+			for (int size : sizes(db)) {
+				List<BenchResults.Run> rs = ready.stream().filter(r -> r.db().equals(db) && r.size() == size).toList();
+				if (!rs.isEmpty()) {
+					sb.append(String.format("| %s | %,d | %,d | %d | %s |%n", db, size, rs.get(0).resources(), rs.size(),
+							num(median(db, size, "sp-ready", "module", BenchResults.Run::seconds), 2)));
+				}
+			}
+		}
+		sb.append("\n");
 	}
 
 	private void targets(StringBuilder sb) {

@@ -34,13 +34,29 @@ final class ModuleReindexDriver {
 	}
 
 	JobRun run(Parameters start, long timeoutMillis) throws IOException, InterruptedException {
-		long wallStart = System.currentTimeMillis();
 		long t0 = System.nanoTime();
+		return await(start(start), t0, timeoutMillis);
+	}
+
+	/** Starts a job (refusing to reuse an older identical one); its id. */
+	String start(Parameters start) throws IOException, InterruptedException {
+		long wallStart = System.currentTimeMillis();
 		MethodOutcome outcome = client.operation().onServer().named("$reindex").withParameters(start)
 				.returnMethodOutcome().execute();
 		String location = outcome.getResponseHeaders().get("content-location").get(0);
 		String jobId = location.substring(location.lastIndexOf('/') + 1);
 		requireNewJob(jobId, wallStart);
+		return jobId;
+	}
+
+	/** Whether the job has not ended yet. */
+	boolean running(String jobId) throws IOException, InterruptedException {
+		String state = field(status(jobId), "status");
+		return !(state.equals("Completed") || state.equals("Failed") || state.equals("Canceled"));
+	}
+
+	/** Polls the job until it ends; timed from {@code t0} (a {@link System#nanoTime()}). */
+	JobRun await(String jobId, long t0, long timeoutMillis) throws IOException, InterruptedException {
 		long deadline = System.currentTimeMillis() + timeoutMillis;
 		Parameters status;
 		String state;

@@ -76,7 +76,8 @@ public class HapiTestServer {
 			String user = env.getProperty("test.pg.user", "postgres");
 			String password = env.getProperty("test.pg.password", "");
 			String suffix = contextDatabaseSuffix(env);
-			if (!suffix.isEmpty()) {
+			// the benchmark points a second, differently configured server at its data set on purpose
+			if (!suffix.isEmpty() && env.getProperty("test.pg.own-database", Boolean.class, true)) {
 				// Test contexts share one JVM and, on PostgreSQL, would share one database: each context's batch2
 				// workers would pick up the others' chunks, like a cluster whose nodes disagree about partitioning,
 				// authorization or terminology state. Each differently configured context gets a database of its own.
