@@ -113,7 +113,7 @@ class AdminActions {
 		}
 		Set<String> failed = new LinkedHashSet<>();
 		for (JobProgressStore.JobError e : view.allErrors(jobId)) {
-			if (e.resource() != null) {
+			if (e.namesResource()) {
 				failed.add(e.resource());
 			}
 		}

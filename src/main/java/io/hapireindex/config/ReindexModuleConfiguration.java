@@ -272,11 +272,12 @@ public class ReindexModuleConfiguration {
 			ReindexThrottle throttle,
 			JobCompletionNudger nudger,
 			ISearchParamRegistry searchParamRegistry,
-			StalledChunkWatchdog watchdog) {
+			StalledChunkWatchdog watchdog,
+			SearchParameterReadiness readiness) {
 		SearchParamFreshness freshness = new SearchParamFreshness(searchParamRegistry);
 		return ReindexJobDefinitionFactory.create(
 				new GenerateScopesStep(progress, watchdog),
-				new LoadIdsStep(dataSource, partitionSettings, batch2DaoSvc, progress, freshness, watchdog),
+				new LoadIdsStep(dataSource, partitionSettings, batch2DaoSvc, progress, freshness, watchdog, readiness),
 				new ReindexStep(reindexer, progress, throttle, nudger, freshness, watchdog));
 	}
 

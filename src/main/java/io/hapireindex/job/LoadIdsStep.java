@@ -42,6 +42,7 @@ public class LoadIdsStep implements IJobStepWorker<ReindexJobParameters, ScopeCh
 	private final IBatch2DaoSvc batch2DaoSvc;
 	private final JobProgressStore progress;
 	private final SearchParamFreshness freshness;
+	private final UnindexedParameters readiness;
 	private final StalledChunkWatchdog watchdog;
 
 	public LoadIdsStep(
@@ -50,7 +51,9 @@ public class LoadIdsStep implements IJobStepWorker<ReindexJobParameters, ScopeCh
 			IBatch2DaoSvc batch2DaoSvc,
 			JobProgressStore progress,
 			SearchParamFreshness freshness,
-			StalledChunkWatchdog watchdog) {
+			StalledChunkWatchdog watchdog,
+			UnindexedParameters readiness) {
+		this.readiness = readiness;
 		this.freshness = freshness;
 		this.watchdog = watchdog;
 		this.jdbc = new JdbcTemplate(dataSource);
@@ -78,6 +81,9 @@ public class LoadIdsStep implements IJobStepWorker<ReindexJobParameters, ScopeCh
 			total = scope.wholeType()
 					? loadWholeType(jobId, params, chunk.scopeIndex(), scope, sink)
 					: loadSearchUrl(jobId, params, chunk.scopeIndex(), scope, sink);
+			if (total == 0 && !scope.wholeType()) {
+				failIfSearchCannotBeTrusted(jobId, chunk.scopeIndex(), scope);
+			}
 		}
 		progress.setLoaded(jobId, chunk.scopeIndex(), total);
 		LOG.info("Reindex job {}: scope {} ({}) has {} resource(s)", jobId, chunk.scopeIndex(), chunk.resourceType(), total);
@@ -149,6 +155,25 @@ public class LoadIdsStep implements IJobStepWorker<ReindexJobParameters, ScopeCh
 					}
 				});
 		return total[0];
+	}
+
+	/**
+	 * A search over a parameter that is not indexed yet finds nothing, and a job that then reports "Completed"
+	 * with nothing done is what HAPI's own reindex does (its load step searches too). Here such a scope is a
+	 * failure that says why, so the operator runs a job that can find the resources.
+	 */
+	private void failIfSearchCannotBeTrusted(String jobId, int scopeIndex, ReindexScope scope) {
+		List<String> notReady = readiness.notReadyIn(scope.resourceType(), scope.url());
+		if (notReady.isEmpty()) {
+			return;
+		}
+		String message = "The search " + scope.url() + " found no resources, but it uses search parameter(s) "
+				+ String.join(", ", notReady) + " not indexed yet (see SearchParameter/$status), so it cannot find"
+				+ " the resources it names. Reindex the whole type (resourceType=" + scope.resourceType()
+				+ ") or the parameter (searchParameter) instead.";
+		LOG.warn("Reindex job {}: {}", jobId, message);
+		progress.addError(jobId, scope.url(), message);
+		progress.addCounts(jobId, scopeIndex, 0, 1, 0);
 	}
 
 	/** Explicit ids that do not exist (or are deleted) are errors: the caller named them. */

@@ -160,8 +160,8 @@ public class ReindexJobService {
 		}
 		Set<String> todoIds = new LinkedHashSet<>();
 		progress.errors(jobId, Integer.MAX_VALUE).stream()
+				.filter(JobProgressStore.JobError::namesResource)
 				.map(JobProgressStore.JobError::resource)
-				.filter(java.util.Objects::nonNull)
 				.forEach(todoIds::add);
 		int index = params.scopes().size();
 		for (List<String> group : idGroups(params.resourceIds()).values()) {

@@ -10,6 +10,7 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import io.hapireindex.job.ReindexJob;
 import io.hapireindex.job.ReindexJobListener;
+import io.hapireindex.job.UnindexedParameters;
 import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.job.ReindexScope;
 import io.hapireindex.searchparam.SearchParameterReadinessStore.Row;
@@ -46,7 +47,7 @@ import javax.sql.DataSource;
  * <p>Searches read a snapshot that is reloaded at most every {@link #CACHE_MILLIS} ms (and at once after a change
  * on this node), so the search path does not query the database per request.
  */
-public class SearchParameterReadiness implements ReindexJobListener {
+public class SearchParameterReadiness implements ReindexJobListener, UnindexedParameters {
 
 	static final long CACHE_MILLIS = 2000;
 	static final String RESOURCE = "Resource";
@@ -202,6 +203,23 @@ public class SearchParameterReadiness implements ReindexJobListener {
 			}
 		}
 		return found;
+	}
+
+	@Override
+	public List<String> notReadyIn(String resourceType, String searchUrl) {
+		int query = searchUrl.indexOf('?');
+		if (query < 0) {
+			return List.of();
+		}
+		List<String> keys = new ArrayList<>();
+		for (String pair : searchUrl.substring(query + 1).split("&")) {
+			if (!pair.isEmpty()) {
+				keys.add(java.net.URLDecoder.decode(pair.split("=", 2)[0], java.nio.charset.StandardCharsets.UTF_8));
+			}
+		}
+		return notReady(resourceType, SearchParameterReadinessInterceptor.searchNames(keys)).stream()
+				.map(row -> row.code() + " (" + row.status() + ")")
+				.toList();
 	}
 
 	/** Every parameter that is not ready, from the cached snapshot. */

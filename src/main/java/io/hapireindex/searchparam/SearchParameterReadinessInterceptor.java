@@ -102,11 +102,13 @@ public class SearchParameterReadinessInterceptor {
 
 	/** Parameter names a search uses on its own type: modifiers and chains stripped, result parameters left out. */
 	static Set<String> searchNames(RequestDetails request) {
+		return request.getParameters() == null ? new TreeSet<>() : searchNames(request.getParameters().keySet());
+	}
+
+	/** Parameter names among these query keys: modifiers and chains stripped, result parameters left out. */
+	static Set<String> searchNames(java.util.Collection<String> keys) {
 		Set<String> names = new TreeSet<>();
-		if (request.getParameters() == null) {
-			return names;
-		}
-		for (String key : request.getParameters().keySet()) {
+		for (String key : keys) {
 			if (key.startsWith("_")) {
 				continue;
 			}

@@ -42,7 +42,13 @@ public class JobProgressStore {
 			int scopeIndex, int resources, long firstPid, long lastPid, long startedMillis, long endedMillis, String node) {}
 
 	/** One failed resource, or a job-level problem when {@code resource} is null. */
-	public record JobError(String resource, String message, Timestamp time) {}
+	/** @param resource the resource ({@code Type/id}) or, for a scope that failed as a whole, its search URL */
+	public record JobError(String resource, String message, Timestamp time) {
+		/** Whether the error is about one resource, which a restart or retry can name. */
+		public boolean namesResource() {
+			return resource != null && resource.indexOf('/') > 0 && resource.indexOf('?') < 0;
+		}
+	}
 
 	private final JdbcTemplate jdbc;
 	private final TransactionTemplate transactions;

@@ -115,7 +115,7 @@ public final class ReindexJobStatus {
 
 		Map<String, String> firstErrorByType = new LinkedHashMap<>();
 		errors.stream().filter(e -> e.resource() != null).forEach(e ->
-				firstErrorByType.putIfAbsent(e.resource().substring(0, e.resource().indexOf('/')), e.message()));
+				firstErrorByType.putIfAbsent(typeOf(e.resource()), e.message()));
 		for (TypeState t : byType.values()) {
 			Parameters.ParametersParameterComponent state = p.addParameter().setName("stateByResourceType");
 			state.addPart().setName("resourceType").setValue(new StringType(t.type()));
@@ -210,6 +210,18 @@ public final class ReindexJobStatus {
 		if (!ended && rate > 0 && total > done) {
 			p.addParameter("estimatedTimeRemaining", new DecimalType(Math.round((total - done) / rate)));
 		}
+	}
+
+	/** The type an error is about: it names a resource ({@code Patient/1}) or a search ({@code Patient?name=x}). */
+	static String typeOf(String resourceOrSearch) {
+		int end = resourceOrSearch.length();
+		for (char c : new char[] {'/', '?'}) {
+			int i = resourceOrSearch.indexOf(c);
+			if (i >= 0) {
+				end = Math.min(end, i);
+			}
+		}
+		return resourceOrSearch.substring(0, end);
 	}
 
 	/** FHIR forbids a parameter with neither value nor parts (inv-1): an empty text is left out. */

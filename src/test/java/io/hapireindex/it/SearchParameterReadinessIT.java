@@ -112,6 +112,42 @@ class SearchParameterReadinessIT extends HapiServerTestBase {
 	}
 
 	@Test
+	void aSearchOverAParameterNotIndexedYetFailsTheJobInsteadOfCompletingWithNothingDone() {
+		String maker = unique("Maker");
+		createDevices(maker, 2);
+		String id = unique("dev-unindexed");
+		String url = putSearchParameter(id, id, "Device", Enumerations.SearchParamType.STRING, "Device.manufacturer").getUrl();
+		assertThat(statusOf(url)).containsEntry("status", "pending");
+		long rowsBefore = db.count("SELECT COUNT(*) FROM HFJ_SPIDX_STRING WHERE SP_NAME = ?", id);
+
+		// the search cannot see the two Devices: HAPI's own job would report success having done nothing
+		String jobId = jobs.start(null, new Parameters().addParameter("url", new StringType("Device?" + id + "=" + maker)));
+		Parameters done = jobs.await(jobId, Set.of("Completed", "Failed", "Canceled"), java.time.Duration.ofMinutes(2));
+		assertThat(field(done, "status")).isEqualTo("Failed");
+		assertThat(JobApi.number(done, "resourcesFailed")).isEqualTo(1);
+		assertThat(JobApi.number(done, "resourcesSuccessfullyReindexed")).isZero();
+		assertThat(FHIR.newJsonParser().encodeResourceToString(done))
+				.contains("found no resources").contains(id + " (pending)").contains("resourceType=Device");
+		assertThat(db.count("SELECT COUNT(*) FROM HFJ_SPIDX_STRING WHERE SP_NAME = ?", id)).isEqualTo(rowsBefore);
+
+		// a search on an indexed parameter that finds nothing is an honest, empty success
+		String none = jobs.start(null, new Parameters().addParameter("url", new StringType("Device?manufacturer=" + unique("none"))));
+		Parameters empty = jobs.awaitCompleted(none);
+		assertThat(JobApi.number(empty, "resourcesFailed")).isZero();
+
+		// the job the message suggests finds them
+		jobs.awaitCompleted(jobs.start(null, new Parameters().addParameter("resourceType", new StringType("Device"))));
+		assertThat(searchCount("Device?" + id + "=" + maker)).isEqualTo(2);
+
+		// an explicit id that names nothing is a failure too, with the id
+		String ghost = "Device/" + unique("ghost");
+		String ghostJob = jobs.start(null, new Parameters().addParameter("resourceId", new StringType(ghost)));
+		Parameters ghostDone = jobs.await(ghostJob, Set.of("Completed", "Failed", "Canceled"), java.time.Duration.ofMinutes(2));
+		assertThat(field(ghostDone, "status")).isEqualTo("Failed");
+		assertThat(FHIR.newJsonParser().encodeResourceToString(ghostDone)).contains(ghost).contains("is not known");
+	}
+
+	@Test
 	void aCancelledJobLeavesTheParameterFailedWithTheJobAndTheReason() {
 		String maker = unique("Cancel");
 		createDevices(maker, 3);
