@@ -49,6 +49,7 @@ import io.hapireindex.operation.InstanceReindexOperationProvider;
 import io.hapireindex.operation.JobApiInterceptor;
 import io.hapireindex.operation.ResponseStatusInterceptor;
 import io.hapireindex.operation.StartReindexOperationProvider;
+import io.hapireindex.operation.PartitionSelection;
 import io.hapireindex.operation.StartRequestParser;
 import io.hapireindex.operation.TerminologyReindexOperationProvider;
 import io.hapireindex.operation.TerminologyRequestParser;
@@ -305,16 +306,20 @@ public class ReindexModuleConfiguration {
 	}
 
 	@Bean
+	public PartitionSelection hapiFhirReindexPartitionSelection(
+			PartitionSettings partitionSettings, IPartitionLookupSvc partitionLookup) {
+		return new PartitionSelection(partitionSettings, partitionLookup);
+	}
+
+	@Bean
 	public StartRequestParser hapiFhirReindexStartRequestParser(
 			FhirContext fhirContext,
 			DaoRegistry daoRegistry,
 			MatchUrlService matchUrlService,
 			ISearchParamRegistry searchParamRegistry,
-			PartitionSettings partitionSettings,
-			IPartitionLookupSvc partitionLookup,
+			PartitionSelection partitions,
 			ReindexProperties properties) {
-		return new StartRequestParser(
-				fhirContext, daoRegistry, matchUrlService, searchParamRegistry, partitionSettings, partitionLookup, properties);
+		return new StartRequestParser(fhirContext, daoRegistry, matchUrlService, searchParamRegistry, partitions, properties);
 	}
 
 	// --- search parameter changes ---
@@ -382,6 +387,7 @@ public class ReindexModuleConfiguration {
 			JobDefinitionRegistry jobDefinitions,
 			JobProgressStore progress,
 			PartitionSettings partitionSettings,
+			PartitionSelection partitions,
 			SearchParameterReadiness readiness,
 			ReindexProperties properties,
 			ReindexPermission permission) {
@@ -392,7 +398,7 @@ public class ReindexModuleConfiguration {
 			providers.add(new TypeStartReindexOperationProvider(
 					fhirContext.getResourceDefinition(type).getImplementingClass(), parser, jobs, partitionHelper, fhirContext));
 		}
-		TerminologyRequestParser terminologyParser = new TerminologyRequestParser(daoRegistry, partitionSettings);
+		TerminologyRequestParser terminologyParser = new TerminologyRequestParser(daoRegistry, partitions);
 		providers.add(new TerminologyReindexOperationProvider(terminologyParser, jobs, partitionHelper, fhirContext));
 		for (String type : new TreeSet<>(TerminologyStorage.TYPES)) {
 			if (daoRegistry.isResourceTypeSupported(type)) {

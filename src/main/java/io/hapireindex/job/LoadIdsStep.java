@@ -178,11 +178,8 @@ public class LoadIdsStep implements IJobStepWorker<ReindexJobParameters, ScopeCh
 
 	/** Explicit ids that do not exist (or are deleted) are errors: the caller named them. */
 	private long loadExplicitIds(String jobId, ReindexJobParameters params, ScopeChunk chunk, IJobDataSink<PidBatch> sink) {
-		RequestPartitionId partition = params.scopes().isEmpty()
-				? RequestPartitionId.allPartitions()
-				: params.scopes().get(0).partition();
 		List<Object> partitionArgs = new ArrayList<>();
-		String partitionSql = partitionFilter(partition, partitionArgs);
+		String partitionSql = partitionFilter(params.idPartition(), partitionArgs);
 		String prefix = chunk.resourceType() + "/";
 		Map<String, Long> found = new HashMap<>();
 		// one query per page of ids: a restart may name thousands of failed resources

@@ -1,8 +1,10 @@
 package io.hapireindex.job;
 
+import ca.uhn.fhir.interceptor.model.RequestPartitionId;
 import ca.uhn.fhir.jpa.api.dao.ReindexParameters;
 import ca.uhn.fhir.model.api.IModelJson;
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.util.List;
@@ -17,6 +19,8 @@ import java.util.Map;
  * @param resourceIds            single resources, as {@code Type/id}
  * @param searchParameterUrls    the targeted search parameters (empty: all active parameters)
  * @param partitionLabel         how the partition selection is shown in the status
+ * @param partition              the partition selection as requested, before its scopes were split per partition;
+ *                               explicit ids are looked up in it. Null in jobs stored before it was kept
  * @param restartOf              the job this one finishes the work of, if it is a restart
  * @param request                the start parameters as given, echoed in the status
  * @param terminology            a {@code $terminology-reindex} job: besides the index rows, rebuild the terminology
@@ -36,6 +40,7 @@ public record ReindexJobParameters(
 		@JsonProperty("queryDelayMillis") int queryDelayMillis,
 		@JsonProperty("targetDataStoreUsagePercentage") int targetDataStoreUsagePercentage,
 		@JsonProperty("partitionLabel") String partitionLabel,
+		@JsonProperty("partition") RequestPartitionId partition,
 		@JsonProperty("restartOf") String restartOf,
 		@JsonProperty("request") Map<String, List<String>> request,
 		@JsonProperty("terminology") boolean terminology)
@@ -66,11 +71,24 @@ public record ReindexJobParameters(
 			int queryDelayMillis,
 			int targetDataStoreUsagePercentage,
 			String partitionLabel,
+			RequestPartitionId partition,
 			String restartOf,
 			Map<String, List<String>> request) {
 		this(scopes, resourceIds, searchParameterUrls, reindexSearchParameters, optimizeStorage, optimisticLock,
 				correctCurrentVersion, batchSize, maximumConcurrency, queryDelayMillis, targetDataStoreUsagePercentage,
-				partitionLabel, restartOf, request, false);
+				partitionLabel, partition, restartOf, request, false);
+	}
+
+	/**
+	 * The partitions explicit ids are looked up in. Jobs stored before {@link #partition} was kept used their
+	 * first scope's, which was the whole selection then (scopes were not yet split per partition).
+	 */
+	@JsonIgnore
+	public RequestPartitionId idPartition() {
+		if (partition != null) {
+			return partition;
+		}
+		return scopes.isEmpty() ? RequestPartitionId.allPartitions() : scopes.get(0).partition();
 	}
 
 	/** What HAPI's DAO needs for each resource. */

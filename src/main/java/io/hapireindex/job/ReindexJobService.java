@@ -186,6 +186,7 @@ public class ReindexJobService {
 				params.queryDelayMillis(),
 				params.targetDataStoreUsagePercentage(),
 				params.partitionLabel(),
+				params.partition(),
 				jobId,
 				params.request(),
 				params.terminology());

@@ -60,4 +60,14 @@ public record ReindexScope(
 	public String label() {
 		return url != null ? url : resourceType + "?";
 	}
+
+	/** How a partition selection is shown to operators: {@code _ALL}, or its partitions' names (ids without names). */
+	public static String partitionLabel(RequestPartitionId partition) {
+		if (partition.isAllPartitions()) {
+			return "_ALL";
+		}
+		return partition.hasPartitionNames()
+				? String.join(",", partition.getPartitionNames())
+				: partition.getPartitionIds().toString();
+	}
 }

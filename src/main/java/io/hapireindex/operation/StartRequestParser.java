@@ -5,8 +5,6 @@ import ca.uhn.fhir.context.RuntimeSearchParam;
 import ca.uhn.fhir.interceptor.model.RequestPartitionId;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.ReindexParameters;
-import ca.uhn.fhir.jpa.model.config.PartitionSettings;
-import ca.uhn.fhir.jpa.partition.IPartitionLookupSvc;
 import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
@@ -45,8 +43,7 @@ public class StartRequestParser {
 	private final DaoRegistry daoRegistry;
 	private final MatchUrlService matchUrlService;
 	private final ISearchParamRegistry searchParamRegistry;
-	private final PartitionSettings partitionSettings;
-	private final IPartitionLookupSvc partitionLookup;
+	private final PartitionSelection partitions;
 	private final ReindexProperties properties;
 
 	public StartRequestParser(
@@ -54,15 +51,13 @@ public class StartRequestParser {
 			DaoRegistry daoRegistry,
 			MatchUrlService matchUrlService,
 			ISearchParamRegistry searchParamRegistry,
-			PartitionSettings partitionSettings,
-			IPartitionLookupSvc partitionLookup,
+			PartitionSelection partitions,
 			ReindexProperties properties) {
 		this.fhirContext = fhirContext;
 		this.daoRegistry = daoRegistry;
 		this.matchUrlService = matchUrlService;
 		this.searchParamRegistry = searchParamRegistry;
-		this.partitionSettings = partitionSettings;
-		this.partitionLookup = partitionLookup;
+		this.partitions = partitions;
 		this.properties = properties;
 	}
 
@@ -74,7 +69,7 @@ public class StartRequestParser {
 	public ReindexJobParameters parse(Parameters body, String levelType, RequestPartitionId callerPartition) {
 		Map<String, List<String>> given = collect(body);
 
-		RequestPartitionId partition = partitions(given.get(PARTITION_ID), callerPartition);
+		RequestPartitionId partition = partitions.requested(given.get(PARTITION_ID), callerPartition);
 		List<String> searchParameterUrls = new ArrayList<>();
 		Set<String> targetTypes = targetedTypes(given, searchParameterUrls);
 
@@ -149,7 +144,8 @@ public class StartRequestParser {
 				intValue(given, MAX_CONCURRENCY, properties.getDefaultMaximumConcurrency(), 1, MAX_CONCURRENCY_LIMIT),
 				intValue(given, QUERY_DELAY, 0, 0, MAX_QUERY_DELAY),
 				intValue(given, DATA_STORE_USAGE, 100, 1, 100),
-				partitionLabel(partition),
+				ReindexScope.partitionLabel(partition),
+				partition,
 				null,
 				given);
 	}
@@ -258,53 +254,6 @@ public class StartRequestParser {
 
 	private List<String> allTypes() {
 		return new ArrayList<>(new TreeSet<>(daoRegistry.getRegisteredDaoTypes()));
-	}
-
-	private RequestPartitionId partitions(List<String> values, RequestPartitionId callerPartition) {
-		if (values == null || values.isEmpty()) {
-			return partitionSettings.isPartitioningEnabled() && callerPartition != null
-					? callerPartition
-					: RequestPartitionId.allPartitions();
-		}
-		if (!partitionSettings.isPartitioningEnabled()) {
-			throw new InvalidStartParameterException(PARTITION_ID, "partitioning is not enabled on this server");
-		}
-		if (values.contains("_ALL")) {
-			if (values.size() > 1) {
-				throw new InvalidStartParameterException(PARTITION_ID, "_ALL cannot be combined with other partitions");
-			}
-			return callerPartition != null && !callerPartition.isAllPartitions()
-					? callerPartition
-					: RequestPartitionId.allPartitions();
-		}
-		List<Integer> ids = new ArrayList<>();
-		List<String> names = new ArrayList<>();
-		for (String value : values) {
-			try {
-				var entity = value.matches("-?\\d+")
-						? partitionLookup.getPartitionById(Integer.valueOf(value))
-						: partitionLookup.getPartitionByName(value);
-				ids.add(entity.getId());
-				names.add(entity.getName());
-			} catch (BaseServerResponseException | NumberFormatException e) {
-				throw new InvalidStartParameterException(PARTITION_ID, "unknown partition '" + value + "'");
-			}
-		}
-		RequestPartitionId requested = RequestPartitionId.forPartitionIdsAndNames(names, ids, null);
-		if (callerPartition != null && !callerPartition.isAllPartitions()
-				&& !callerPartition.getPartitionIds().containsAll(ids)) {
-			throw new InvalidStartParameterException(PARTITION_ID, "the request may not use partitions " + values);
-		}
-		return requested;
-	}
-
-	private static String partitionLabel(RequestPartitionId partition) {
-		if (partition.isAllPartitions()) {
-			return "_ALL";
-		}
-		return partition.hasPartitionNames()
-				? String.join(",", partition.getPartitionNames())
-				: partition.getPartitionIds().toString();
 	}
 
 	private static <E extends Enum<E>> E enumValue(Map<String, List<String>> given, String name, Class<E> type, E dflt) {

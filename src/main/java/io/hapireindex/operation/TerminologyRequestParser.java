@@ -3,7 +3,6 @@ package io.hapireindex.operation;
 import ca.uhn.fhir.interceptor.model.RequestPartitionId;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.ReindexParameters;
-import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.job.ReindexScope;
 import io.hapireindex.terminology.TerminologyStorage;
@@ -35,11 +34,11 @@ public class TerminologyRequestParser {
 	private static final List<String> ORDER = List.of("CodeSystem", "ValueSet", "ConceptMap", "NamingSystem");
 
 	private final DaoRegistry daoRegistry;
-	private final PartitionSettings partitionSettings;
+	private final PartitionSelection partitions;
 
-	public TerminologyRequestParser(DaoRegistry daoRegistry, PartitionSettings partitionSettings) {
+	public TerminologyRequestParser(DaoRegistry daoRegistry, PartitionSelection partitions) {
 		this.daoRegistry = daoRegistry;
-		this.partitionSettings = partitionSettings;
+		this.partitions = partitions;
 	}
 
 	/**
@@ -81,9 +80,7 @@ public class TerminologyRequestParser {
 				ORDER.stream().filter(daoRegistry::isResourceTypeSupported).forEach(types::add);
 			}
 		}
-		RequestPartitionId partition = partitionSettings.isPartitioningEnabled() && callerPartition != null
-				? callerPartition
-				: RequestPartitionId.allPartitions();
+		RequestPartitionId partition = partitions.callerOrAll(callerPartition);
 		List<ReindexScope> scopes = ORDER.stream()
 				.filter(types::contains)
 				.map(t -> new ReindexScope(t, null, partition))
@@ -100,7 +97,8 @@ public class TerminologyRequestParser {
 				1,
 				0,
 				100,
-				partition.isAllPartitions() ? "_ALL" : String.valueOf(partition.getPartitionIds()),
+				ReindexScope.partitionLabel(partition),
+				partition,
 				null,
 				given,
 				true);

@@ -110,6 +110,7 @@ public class SearchParameterReindexScheduler implements AutoCloseable {
 					0,
 					100,
 					"_ALL",
+					RequestPartitionId.allPartitions(),
 					null,
 					request);
 			ReindexJobService.Started started = jobs.start(parameters, new SystemRequestDetails());

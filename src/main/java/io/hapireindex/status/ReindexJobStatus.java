@@ -5,6 +5,7 @@ import ca.uhn.fhir.interceptor.model.RequestPartitionId;
 import ca.uhn.fhir.batch2.model.JobInstance;
 import ca.uhn.fhir.batch2.model.StatusEnum;
 import io.hapireindex.job.ReindexJobParameters;
+import io.hapireindex.job.ReindexScope;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DecimalType;
 import org.hl7.fhir.r4.model.Parameters;
@@ -178,16 +179,7 @@ public final class ReindexJobStatus {
 			return params.partitionLabel();
 		}
 		RequestPartitionId p = params.scopes().get(scopeIndex).partition();
-		if (p == null) {
-			return null;
-		}
-		if (p.isAllPartitions()) {
-			return "_ALL";
-		}
-		if (p.hasPartitionNames()) {
-			return String.join(",", p.getPartitionNames());
-		}
-		return p.getPartitionIds().toString();
+		return p == null ? null : ReindexScope.partitionLabel(p);
 	}
 
 	private static BigDecimal progressPercent(long done, long total, boolean finished) {

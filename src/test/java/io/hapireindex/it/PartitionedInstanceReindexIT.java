@@ -14,6 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * With HAPI partitioning on (tenant = first URL segment), the instance operations read the resource in the
- * request's partition only.
+ * request's partition only, and a job reads exactly the partitions it was started for. The tenant
+ * {@code _ALL} is HAPI's all-partitions caller (RequestTenantPartitionInterceptor).
  */
 @SpringBootTest(
 		classes = HapiTestServer.class,
@@ -101,6 +106,61 @@ class PartitionedInstanceReindexIT extends HapiServerTestBase {
 		JobApi.Answer refused = homeJobs.post("/$reindex", FHIR.newJsonParser().encodeResourceToString(reachOut));
 		assertThat(refused.status()).isEqualTo(400);
 		assertThat(refused.outcome().getIssueFirstRep().getDiagnostics()).contains("partitionId").contains("may not use");
+	}
+
+	@Test
+	void explicitIdsAreLookedUpInTheJobsPartitionsOnly() {
+		String a = createPartition("ida");
+		String b = createPartition("idb");
+		String c = createPartition("idc");
+		createPatientsIn(a, 1);
+		String inB = createPatientsIn(b, 1).get(0);
+		String inC = createPatientsIn(c, 1).get(0);
+
+		// the ids are looked up in the whole selection, not in the first scope's partition (A alone once scopes are
+		// split per partition)
+		JobApi allJobs = allPartitionsJobApi();
+		Parameters start = new Parameters();
+		start.addParameter("partitionId", new StringType(a));
+		start.addParameter("partitionId", new StringType(b));
+		start.addParameter("resourceType", new StringType("Observation"));
+		start.addParameter("resourceId", new StringType("Patient/" + inB));
+		start.addParameter("resourceId", new StringType("Patient/" + inC));
+		Parameters listed = allJobs.await(allJobs.start(null, start), Set.of("Completed", "Failed"), Duration.ofSeconds(90));
+		assertThat(JobApi.field(listed, "status")).isEqualTo("Failed");
+		assertThat(JobApi.number(listed, "resourcesSuccessfullyReindexed")).isEqualTo(1);
+		assertThat(JobApi.repeated(listed, "error")).singleElement()
+				.satisfies(e -> assertThat(JobApi.part(e, "resource")).isEqualTo("Patient/" + inC));
+
+		// a tenant's job of ids only has no scopes: its ids are looked up in the tenant's partition all the same
+		String tenantBase = baseUrl() + "/" + a;
+		JobApi tenantJobs = new JobApi(FHIR.newRestfulGenericClient(tenantBase), tenantBase, FHIR);
+		Parameters reachOut = new Parameters();
+		reachOut.addParameter("resourceId", new StringType("Patient/" + inB));
+		Parameters refused = tenantJobs.await(tenantJobs.start(null, reachOut), Set.of("Completed", "Failed"), Duration.ofSeconds(90));
+		assertThat(JobApi.field(refused, "status")).isEqualTo("Failed");
+		assertThat(JobApi.number(refused, "resourcesSuccessfullyReindexed")).isZero();
+		assertThat(JobApi.number(refused, "resourcesFailed")).isEqualTo(1);
+	}
+
+	/** HAPI maps the tenant {@code _ALL} to all partitions: a caller that may use every partition. */
+	private JobApi allPartitionsJobApi() {
+		String base = baseUrl() + "/_ALL";
+		return new JobApi(FHIR.newRestfulGenericClient(base), base, FHIR);
+	}
+
+	private List<String> createPatientsIn(String partition, int count) {
+		IGenericClient tenant = FHIR.newRestfulGenericClient(baseUrl() + "/" + partition);
+		List<String> created = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			String id = unique("pp");
+			Patient patient = new Patient();
+			patient.setId(id);
+			patient.addName().setFamily("Family" + partition);
+			tenant.update().resource(patient).execute();
+			created.add(id);
+		}
+		return created;
 	}
 
 	private String createPartition(String prefix) {
