@@ -155,7 +155,7 @@ class AdminJobView {
 			m.put("request", params.request());
 			m.put("byType", byType(scopes));
 			m.put("byPartition", byPartition(params, scopes));
-			m.put("scopes", scopes.stream().map(AdminJobView::scopeRow).toList());
+			m.put("scopes", scopes.stream().map(scope -> scopeRow(params, scope)).toList());
 			List<JobProgressStore.JobError> errors = progress.errors(jobId, ERRORS_SHOWN);
 			m.put("errors", errors.stream().map(AdminJobView::errorRow).toList());
 			m.put("errorsShown", errors.size());
@@ -238,9 +238,11 @@ class AdminJobView {
 		return rows;
 	}
 
-	private static Map<String, Object> scopeRow(JobProgressStore.ScopeProgress s) {
+	private static Map<String, Object> scopeRow(ReindexJobParameters params, JobProgressStore.ScopeProgress s) {
 		Map<String, Object> row = new LinkedHashMap<>();
 		row.put("scope", s.label());
+		// a job over several partitions has the same search once per partition
+		row.put("partition", ReindexJobStatus.partitionLabel(params, s.scopeIndex()));
 		row.put("resourceType", s.resourceType());
 		row.put("loaded", s.loaded());
 		row.put("total", s.total());

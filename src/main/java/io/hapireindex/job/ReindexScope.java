@@ -8,7 +8,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
- * One unit of planning: the resources of one type matching one search URL, in one partition selection.
+ * One unit of planning: the resources of one type matching one search URL, in one partition selection (on a
+ * partitioned server one partition, unless the selection was too large to split: see PartitionSelection).
  *
  * @param resourceType   the type scanned
  * @param url            a search URL with parameters ({@code Observation?category=...}), or null for the whole type

@@ -124,13 +124,14 @@ public class StartRequestParser {
 		List<ReindexScope> allScopes = new ArrayList<>();
 		new TreeSet<>(wholeTypes).forEach(type -> allScopes.add(new ReindexScope(type, null, partition)));
 		allScopes.addAll(scopes);
+		List<ReindexScope> planned = partitions.splitByPartition(allScopes, partition);
 
 		String batchSizeName = given.containsKey(MAX_RESOURCES_PER_QUERY) ? MAX_RESOURCES_PER_QUERY : BATCH_SIZE;
 		if (given.containsKey(MAX_RESOURCES_PER_QUERY) && given.containsKey(BATCH_SIZE)) {
 			throw new InvalidStartParameterException(BATCH_SIZE, "give either batchSize or " + MAX_RESOURCES_PER_QUERY + ", not both");
 		}
 		return new ReindexJobParameters(
-				allScopes,
+				planned,
 				resourceIds,
 				searchParameterUrls,
 				enumValue(given, REINDEX_SEARCH_PARAMETERS, ReindexParameters.ReindexSearchParametersEnum.class,

@@ -81,10 +81,9 @@ public class TerminologyRequestParser {
 			}
 		}
 		RequestPartitionId partition = partitions.callerOrAll(callerPartition);
-		List<ReindexScope> scopes = ORDER.stream()
-				.filter(types::contains)
-				.map(t -> new ReindexScope(t, null, partition))
-				.toList();
+		List<ReindexScope> scopes = partitions.splitByPartition(
+				ORDER.stream().filter(types::contains).map(t -> new ReindexScope(t, null, partition)).toList(),
+				partition);
 		return new ReindexJobParameters(
 				scopes,
 				ids,

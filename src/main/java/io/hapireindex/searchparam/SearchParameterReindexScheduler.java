@@ -92,6 +92,9 @@ public class SearchParameterReindexScheduler implements AutoCloseable {
 			types.removeIf(t -> !daoRegistry.isResourceTypeSupported(t));
 			boolean anyDeleted = changes.stream().anyMatch(SearchParameterChange::deleted);
 			List<String> urls = anyDeleted ? List.of() : changes.stream().map(SearchParameterChange::url).toList();
+			// not split per partition as a caller's _ALL job is: readiness needs every stored row recomputed, and
+			// one scope over all partitions also reads rows of partitions HAPI no longer lists (deleted ones) or
+			// never lists (unnamed partition mode)
 			List<ReindexScope> scopes = types.stream()
 					.map(t -> new ReindexScope(t, null, RequestPartitionId.allPartitions()))
 					.toList();

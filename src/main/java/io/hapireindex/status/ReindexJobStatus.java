@@ -154,9 +154,11 @@ public final class ReindexJobStatus {
 	}
 
 	/**
-	 * Total, reindexed, failed, skipped and changed per partition selection of the job's scopes, in scope order. A
-	 * scope covers one partition selection, so a job started in one tenant, or for one named partition, has one row
-	 * per partition; a scope over several partitions (a list, or _ALL) is one row with the combined label.
+	 * Total, reindexed, failed, skipped and changed per partition, in scope order. On a partitioned server a job
+	 * over several partitions (a list, or _ALL) has its scopes split at start into one per partition, so each
+	 * partition has its own row, labelled with its name ({@code DEFAULT} for the default partition). A combined
+	 * row (label {@code _ALL} or {@code A,B}) remains for the explicit ids, which are looked up in the whole
+	 * selection, for jobs started before scopes were split, and for a selection too large to split.
 	 */
 	public static Map<String, long[]> countsByPartition(
 			ReindexJobParameters params, List<JobProgressStore.ScopeProgress> scopes) {

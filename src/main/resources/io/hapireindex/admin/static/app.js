@@ -315,8 +315,8 @@
     table($('by-partition'), ['Partition', 'Total', 'Reindexed', 'Failed', 'Skipped', 'Changed'],
       job.byPartition.map((r) => [r.partition, r.total, r.reindexed, r.failed, r.skipped, r.changed]),
       job.module ? 'No counts yet.' : 'batch2 keeps no per-partition counts for this job type.');
-    table($('scopes'), ['Scope', 'Ids loaded', 'Total', 'Reindexed', 'Failed', 'Skipped'],
-      job.scopes.map((r) => [r.scope, r.loaded ? 'yes' : 'not yet', r.total, r.reindexed, r.failed, r.skipped]),
+    table($('scopes'), ['Scope', 'Partition', 'Ids loaded', 'Total', 'Reindexed', 'Failed', 'Skipped'],
+      job.scopes.map((r) => [r.scope, r.partition || '—', r.loaded ? 'yes' : 'not yet', r.total, r.reindexed, r.failed, r.skipped]),
       job.module ? 'Not planned yet.' : 'Not applicable to this job type.');
     table($('chunks'), ['Step', 'State', 'Chunks', 'First start', 'Last stop', 'Avg seconds per chunk'],
       job.chunks.map((c) => [c.step, c.state, c.count, when(c.firstStart), when(c.lastStop), c.avgSeconds === null ? '—' : c.avgSeconds]),
