@@ -236,7 +236,6 @@ public class ReindexModuleConfiguration {
 
 	@Bean
 	public TargetedIndexer hapiFhirReindexTargetedIndexer(
-			IResourceTableDao resourceTableDao,
 			IFhirSystemDao<?, ?> systemDao,
 			IJpaStorageResourceParser resourceParser,
 			ISearchParamExtractorSvc extractor,
@@ -249,7 +248,6 @@ public class ReindexModuleConfiguration {
 			EntityManagerFactory entityManagerFactory,
 			DataSource dataSource) {
 		return new TargetedIndexer(new TargetedIndexer.Parts(
-				resourceTableDao,
 				systemDao,
 				resourceParser,
 				extractor,

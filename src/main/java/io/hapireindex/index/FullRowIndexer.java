@@ -112,7 +112,7 @@ public class FullRowIndexer {
 	 *                       writing rows extracted from the old one
 	 */
 	public Outcome reindexBatch(Collection<Long> pids, boolean optimisticLock) {
-		Map<Long, ResourceTable> entities = BatchResources.load(parts.systemDao(), parts.resourceTableDao(), entityManager, pids);
+		Map<Long, ResourceTable> entities = BatchResources.load(entityManager, pids);
 		Map<Long, ResourceIndexedSearchParams> stored = new StoredIndexRows(entityManager).load(entities);
 		// one TransactionDetails for the batch: ids resolved for one resource serve the others
 		TransactionDetails transaction = new TransactionDetails();

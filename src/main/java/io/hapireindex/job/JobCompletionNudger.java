@@ -19,12 +19,17 @@ import java.util.concurrent.TimeUnit;
 public class JobCompletionNudger implements AutoCloseable {
 
 	private static final Logger LOG = LoggerFactory.getLogger(JobCompletionNudger.class);
-	private static final long[] DELAYS_MILLIS = {150, 400, 1000, 2500, 5000};
+	/**
+	 * The first pass comes almost at once: a new job's first chunk and a finished job's last chunk are
+	 * committed within milliseconds of the nudge; later passes catch a slower commit or a pass that was
+	 * skipped because another was running.
+	 */
+	private static final long[] DELAYS_MILLIS = {20, 100, 250, 500, 1000, 2500, 5000};
 
 	private final IJobMaintenanceService maintenance;
 	private final IJobCoordinator coordinator;
-	/** Jobs with a schedule running, and whether a newer nudge asked to start the schedule over. */
-	private final ConcurrentHashMap<String, Boolean> pending = new ConcurrentHashMap<>();
+	/** The newest nudge of each job with a schedule running; older schedules stop at their next step. */
+	private final ConcurrentHashMap<String, Long> generations = new ConcurrentHashMap<>();
 	private final java.util.Set<Long> scheduledPasses = ConcurrentHashMap.newKeySet();
 	private final java.util.List<ReindexJobListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 	private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -43,13 +48,14 @@ public class JobCompletionNudger implements AutoCloseable {
 		listeners.add(listener);
 	}
 
-	/** Asks for a maintenance pass shortly; repeated calls for one job collapse into one schedule. */
+	/**
+	 * Asks for maintenance passes shortly, then less often, until the job is seen ended. A newer nudge for the
+	 * same job starts the schedule over at once: the last chunk of a job nudges, and its job should be seen
+	 * complete within a tenth of a second, not after whatever delay an older schedule had reached.
+	 */
 	public void nudge(String jobId) {
-		if (pending.putIfAbsent(jobId, Boolean.FALSE) == null) {
-			schedule(jobId, 0);
-		} else {
-			pending.put(jobId, Boolean.TRUE);
-		}
+		long generation = generations.merge(jobId, 1L, Long::sum);
+		schedule(jobId, generation, 0);
 	}
 
 	/**
@@ -70,19 +76,20 @@ public class JobCompletionNudger implements AutoCloseable {
 		}
 	}
 
-	private void schedule(String jobId, int attempt) {
-		executor.schedule(() -> run(jobId, attempt), DELAYS_MILLIS[attempt], TimeUnit.MILLISECONDS);
+	private void schedule(String jobId, long generation, int attempt) {
+		executor.schedule(() -> run(jobId, generation, attempt), DELAYS_MILLIS[attempt], TimeUnit.MILLISECONDS);
 	}
 
-	private void run(String jobId, int attempt) {
+	private void run(String jobId, long generation, int attempt) {
+		if (!Long.valueOf(generation).equals(generations.get(jobId))) {
+			return; // a newer nudge runs its own schedule
+		}
 		try {
 			maintenance.runMaintenancePass();
 			JobInstance instance = coordinator.getInstance(jobId);
 			if (!instance.getStatus().isEnded()) {
-				boolean renewed = Boolean.TRUE.equals(pending.put(jobId, Boolean.FALSE));
-				int next = renewed ? 0 : attempt + 1;
-				if (next < DELAYS_MILLIS.length) {
-					schedule(jobId, next);
+				if (attempt + 1 < DELAYS_MILLIS.length) {
+					schedule(jobId, generation, attempt + 1);
 					return;
 				}
 			} else {
@@ -93,7 +100,7 @@ public class JobCompletionNudger implements AutoCloseable {
 		} catch (RuntimeException e) {
 			LOG.warn("Reindex job {}: maintenance pass failed: {}", jobId, e.toString());
 		}
-		pending.remove(jobId);
+		generations.remove(jobId, generation);
 	}
 
 	@Override

@@ -91,15 +91,22 @@ public class ReindexJobService {
 				progress.errors(jobId, 1000));
 	}
 
-	/** Newest first. */
+	/** Newest first; only the jobs listed get a full status built (a server keeps a week of jobs). */
 	public List<Parameters> list(String statusWord, int count) {
 		return coordinator.getJobInstancesByJobDefinitionId(ReindexJob.JOB_DEFINITION_ID, 10_000, 0).stream()
 				.sorted(Comparator.comparing(JobInstance::getCreateTime).reversed())
-				.map(i -> status(i.getInstanceId()))
-				.filter(p -> statusWord == null
-						|| statusWord.equalsIgnoreCase(p.getParameter("status").getValue().primitiveValue()))
+				.filter(i -> statusWord == null || statusWord.equalsIgnoreCase(statusWord(i)))
 				.limit(count)
+				.map(i -> status(i.getInstanceId()))
 				.toList();
+	}
+
+	/** The status word without the rest of the status: the failed count matters only once batch2 says COMPLETED. */
+	private String statusWord(JobInstance instance) {
+		long failed = instance.getStatus() != StatusEnum.COMPLETED
+				? 0
+				: progress.scopes(instance.getInstanceId()).stream().mapToLong(JobProgressStore.ScopeProgress::failed).sum();
+		return ReindexJobStatus.statusWord(instance, failed);
 	}
 
 	/** Asks batch2 to cancel; no chunk of the job starts its work after this returns. */

@@ -42,4 +42,50 @@ class IndexingParserTest {
 		String plain = "{\"resourceType\":\"Patient\",\"id\":\"1\"}";
 		assertThat(IndexingParser.withoutNarrative(plain)).isSameAs(plain);
 	}
+
+	@Test
+	void keepsOnlyTheMembersTheWordsNameWithTheirChoiceFormsAndPrimitiveExtensions() {
+		Observation obs = new Observation();
+		obs.setId("o1");
+		obs.getMeta().setVersionId("3");
+		obs.setStatus(Observation.ObservationStatus.FINAL);
+		obs.getStatusElement().addExtension("http://example.org/why", new StringType("a \"quoted\" } ] value"));
+		obs.getCode().setText("code with \"status\": inside");
+		obs.setValue(new org.hl7.fhir.r4.model.Quantity(7.5));
+		obs.getText().setStatus(Narrative.NarrativeStatus.GENERATED).setDivAsString("<div>narrative</div>");
+		obs.addNote().setText("note");
+		String json = FHIR.newJsonParser().encodeResourceToString(obs);
+
+		String kept = IndexingParser.keepMembers(json, java.util.Set.of("resourceType", "id", "meta", "status", "value"));
+
+		Observation parsed = FHIR.newJsonParser().parseResource(Observation.class, kept);
+		assertThat(parsed.getIdElement().getIdPart()).isEqualTo("o1");
+		assertThat(parsed.getMeta().getVersionId()).isEqualTo("3");
+		assertThat(parsed.getStatus()).isEqualTo(Observation.ObservationStatus.FINAL);
+		assertThat(parsed.getStatusElement().getExtensionFirstRep().getValue().primitiveValue())
+				.isEqualTo("a \"quoted\" } ] value");
+		assertThat(parsed.getValueQuantity().getValue().doubleValue()).isEqualTo(7.5);
+		assertThat(parsed.hasCode()).isFalse();
+		assertThat(parsed.hasNote()).isFalse();
+		assertThat(parsed.hasText()).isFalse();
+	}
+
+	@Test
+	void keptMatchesWholeWordsAndChoiceSuffixesOnly() {
+		java.util.Set<String> words = java.util.Set.of("value", "effective", "code");
+		assertThat(IndexingParser.kept("valueQuantity", words)).isTrue();
+		assertThat(IndexingParser.kept("_effectiveDateTime", words)).isTrue();
+		assertThat(IndexingParser.kept("code", words)).isTrue();
+		assertThat(IndexingParser.kept("codes", words)).isFalse();
+		assertThat(IndexingParser.kept("category", words)).isFalse();
+	}
+
+	@Test
+	void textThatIsNotAPlainObjectIsLeftWhole() {
+		for (String odd : new String[] {"[1,2]", "{\"a\":", "{\"a\" 1}", "{\"a\":\"unterminated}"}) {
+			assertThat(IndexingParser.keepMembers(odd, java.util.Set.of("b"))).isSameAs(odd);
+		}
+		assertThat(IndexingParser.keepMembers(" { \"a\" : [1, {\"x\":2}] , \"b\" : true } ", java.util.Set.of("b")))
+				.isEqualTo("{\"b\" : true}");
+	}
 }
