@@ -106,6 +106,9 @@ final class BenchmarkReport {
 		sb.append("timed from start to `COMPLETED`. Its gated steps wait for the scheduled batch2 maintenance pass (every 60 s), ");
 		sb.append("as they do for an operator; nothing nudges it.\n");
 		sb.append("- **module**: `POST [base]/$reindex` over HTTP, timed until the job status URL says `Completed`.\n");
+		sb.append("- **Warm-up**: for each size, one untimed full job of the module runs before anything is timed, so no ");
+		sb.append("engine's first job pays for compiling the parser, extractor and Hibernate paths the two share (a cold ");
+		sb.append("JVM's first full job took about twice as long as the next).\n");
 		sb.append("- **floor**: one thread reading the current version of every resource in scope with JDBC and parsing it ");
 		sb.append("(full case: also extracting every search parameter with HAPI's `ISearchParamExtractor`), writing nothing.\n");
 		sb.append("- *steady res/s*: resources over the reindex step alone (first batch start to last batch end: HAPI's ");
