@@ -69,6 +69,7 @@ import io.hapireindex.security.ReindexPermission;
 import io.hapireindex.security.ReindexPermissionInterceptor;
 import io.hapireindex.security.RequiredPermission;
 import io.hapireindex.throttle.ReindexThrottle;
+import io.hapireindex.throttle.WorkerPriority;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -150,7 +151,8 @@ public class ReindexModuleConfiguration {
 
 	@Bean
 	public ReindexThrottle hapiFhirReindexThrottle(DataSource dataSource, ReindexProperties properties) {
-		return new ReindexThrottle(dataSource, TimeUnit.SECONDS.toMillis(properties.getSlotLeaseSeconds()));
+		return new ReindexThrottle(dataSource, TimeUnit.SECONDS.toMillis(properties.getSlotLeaseSeconds()),
+				new WorkerPriority(properties.getWorkerNice()));
 	}
 
 	@Bean(destroyMethod = "close")

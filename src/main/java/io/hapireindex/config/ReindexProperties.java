@@ -34,6 +34,12 @@ public class ReindexProperties {
 	 */
 	private long slotLeaseSeconds = 600;
 
+	/**
+	 * The operating-system niceness (0..19) of the threads that reindex, set the first time a thread runs a reindex
+	 * chunk, so the server's request threads get the CPU first; 0 leaves the threads alone. Linux only.
+	 */
+	private int workerNice = 10;
+
 	/** Extra attempts, each in its own transaction, for a resource that fails before it is reported failed (0..10). */
 	private int resourceRetries = 2;
 
@@ -195,6 +201,14 @@ public class ReindexProperties {
 
 	public void setDefaultBatchSize(int defaultBatchSize) {
 		this.defaultBatchSize = inRange("default-batch-size", defaultBatchSize, 1, 5000);
+	}
+
+	public int getWorkerNice() {
+		return workerNice;
+	}
+
+	public void setWorkerNice(int workerNice) {
+		this.workerNice = inRange("worker-nice", workerNice, 0, 19);
 	}
 
 	public int getDefaultMaximumConcurrency() {

@@ -57,11 +57,13 @@ public class ReindexThrottle {
 
 	private final JdbcTemplate jdbc;
 	private final long leaseMillis;
+	private final WorkerPriority priority;
 	private final String node = ClusterNode.ID;
 
-	public ReindexThrottle(DataSource dataSource, long leaseMillis) {
+	public ReindexThrottle(DataSource dataSource, long leaseMillis, WorkerPriority priority) {
 		this.jdbc = new JdbcTemplate(dataSource);
 		this.leaseMillis = leaseMillis;
+		this.priority = priority;
 		jdbc.execute("CREATE TABLE IF NOT EXISTS HFR_JOB_SLOT (JOB_ID VARCHAR(100) NOT NULL, SLOT INTEGER NOT NULL,"
 				+ " HOLDER VARCHAR(300), LEASE_UNTIL TIMESTAMP, PRIMARY KEY (JOB_ID, SLOT))");
 		jdbc.execute("ALTER TABLE HFR_JOB_SLOT ADD COLUMN IF NOT EXISTS NOT_BEFORE_MS BIGINT DEFAULT 0 NOT NULL");
@@ -83,6 +85,8 @@ public class ReindexThrottle {
 					new Timestamp(now),
 					now);
 			if (won == 1) {
+				// the slot bounds how many workers a job uses; the priority, how they share the CPU with requests
+				priority.lowerCurrentThread();
 				return new Attempt(new Permit(jobId, slot, holder), 0);
 			}
 		}

@@ -84,7 +84,7 @@ public final class BenchmarkRunner {
 		List<String> allTypes = allTypeUrls();
 		long total = count("SELECT COUNT(*) FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL");
 		long observations = count("SELECT COUNT(*) FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL AND RES_TYPE = 'Observation'");
-		if (options.cases().contains("full") || options.cases().contains("targeted")) {
+		if (options.cases().contains("full") || options.cases().contains("targeted") || options.cases().contains("load")) {
 			warmUp();
 		}
 		for (int r = 1; r <= options.repeats(); r++) {
