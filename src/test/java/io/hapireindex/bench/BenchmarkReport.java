@@ -100,7 +100,9 @@ final class BenchmarkReport {
 		sb.append("`bench.cases` (subset of `full,targeted,one,floor,load,ready`), `bench.out` (raw results, data sets; default `target/bench`), ");
 		sb.append("`bench.pg.url` / `bench.pg.user` (PostgreSQL, default database `hfr_bench`, created when missing; one schema `bench_<size>` per data set). ");
 		sb.append("Each run rewrites this page from `target/bench/results.json`, keeping earlier results of the sizes and ");
-		sb.append("databases it did not measure. CI runs the same code on ~300 resources (`BenchmarkSmokeIT`).\n\n");
+		sb.append("databases it did not measure. CI runs the same code on ~300 resources (`BenchmarkSmokeIT`). The raw ");
+		sb.append("results behind this page are kept in `docs/benchmark-results.json`: copy it to `<bench.out>/results.json` ");
+		sb.append("to add a size or database to them, or to re-render with `-Dbench.report-only=true`.\n\n");
 		sb.append("What is measured, in one JVM and one database, HAPI and the module alternating:\n\n");
 		sb.append("- **HAPI**: its `REINDEX` job started through `IJobCoordinator` with the parameters HAPI's `$reindex` builds, ");
 		sb.append("timed from start to `COMPLETED`. Its gated steps wait for the scheduled batch2 maintenance pass (every 60 s), ");
