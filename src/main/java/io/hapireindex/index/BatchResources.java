@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /** Loading a batch of resources for reindexing, and checking at the end that none changed meanwhile. */
 final class BatchResources {
@@ -58,24 +57,26 @@ final class BatchResources {
 	}
 
 	/**
-	 * The optimistic lock of a batch: one query at the end instead of HAPI's per-entity version lock (a reindex
-	 * never bumps the version itself). Throws, failing the caller's transaction, if a resource got a new version
-	 * or vanished since it was read.
+	 * The optimistic lock of a batch, checked and then held: one batched conditional UPDATE that changes nothing
+	 * ({@code SET RES_VER = RES_VER WHERE RES_ID = ? AND RES_VER = ?}) instead of HAPI's per-entity version check.
+	 * Throws, failing the caller's transaction, if a resource got a new version or vanished since it was read.
+	 *
+	 * <p>Why an UPDATE and not a SELECT of the versions: a SELECT left a window between the check and the commit.
+	 * A delete committed in it found no index rows of ours yet, and the expunge after it then failed on the rows
+	 * this batch committed for the deleted resource (a foreign key violation, seen in {@code LiveWritesIT}). The
+	 * UPDATE takes each row's lock until this transaction ends: a concurrent delete waits for this commit and then
+	 * removes this batch's rows with the others, or it came first and the version no longer matches.
 	 */
 	static void requireUnchanged(JdbcTemplate jdbc, Collection<ResourceTable> entities) {
-		Map<Long, Long> versions = new HashMap<>();
-		String marks = entities.stream().map(e -> "?").collect(Collectors.joining(","));
-		jdbc.query(
-				"SELECT RES_ID, RES_VER FROM HFJ_RESOURCE WHERE RES_ID IN (" + marks + ")",
-				rs -> {
-					versions.put(rs.getLong(1), rs.getLong(2));
-				},
-				entities.stream().map(e -> e.getId().getId()).toArray());
-		for (ResourceTable entity : entities) {
-			Long version = versions.get(entity.getId().getId());
-			if (version == null || version != entity.getVersion()) {
+		List<ResourceTable> list = List.copyOf(entities);
+		int[] updated = jdbc.batchUpdate(
+				"UPDATE HFJ_RESOURCE SET RES_VER = RES_VER WHERE RES_ID = ? AND RES_VER = ?",
+				list.stream().map(e -> new Object[] {e.getId().getId(), e.getVersion()}).toList());
+		for (int i = 0; i < updated.length; i++) {
+			// SUCCESS_NO_INFO (-2): the driver did the update but cannot say how many rows; only 0 is a miss
+			if (updated[i] == 0) {
 				throw new ResourceVersionConflictException("Resource "
-						+ entity.getIdDt().toUnqualifiedVersionless().getValue() + " changed while it was reindexed");
+						+ list.get(i).getIdDt().toUnqualifiedVersionless().getValue() + " changed while it was reindexed");
 			}
 		}
 	}

@@ -175,6 +175,8 @@ public class BatchReindexer {
 			}
 		}
 
+		int vanished = dropVanished(resourceType, live, failures);
+		skipped += vanished;
 		failures.forEach((id, message) -> LOG.warn("Reindex job {}: {} failed: {}", jobId, id, message));
 
 		int changed;
@@ -188,7 +190,32 @@ public class BatchReindexer {
 		} else {
 			changed = 0;
 		}
-		return new Result(live.size() - failures.size(), skipped, failures, retried, changed);
+		return new Result(live.size() - vanished - failures.size(), skipped, failures, retried, changed);
+	}
+
+	/**
+	 * A resource deleted or expunged while its batch ran fails its attempts ("changed while it was reindexed", "is
+	 * gone"): it is skipped, like one already gone when the batch started, not failed. Removes those failures.
+	 *
+	 * @return how many there were
+	 */
+	private int dropVanished(String resourceType, Map<Long, String> live, Map<String, String> failures) {
+		if (failures.isEmpty()) {
+			return 0;
+		}
+		List<Long> failed = live.entrySet().stream()
+				.filter(e -> failures.containsKey(resourceType + "/" + e.getValue()))
+				.map(Map.Entry::getKey)
+				.toList();
+		Map<Long, String> stillLive = liveResources(failed);
+		int vanished = 0;
+		for (Long pid : failed) {
+			if (!stillLive.containsKey(pid)) {
+				failures.remove(resourceType + "/" + live.get(pid));
+				vanished++;
+			}
+		}
+		return vanished;
 	}
 
 	/** Row-only recompute changes index rows only, so it is used when the job asks for nothing else. */
