@@ -105,7 +105,7 @@ public class ReindexJobService {
 	private String statusWord(JobInstance instance) {
 		long failed = instance.getStatus() != StatusEnum.COMPLETED
 				? 0
-				: progress.scopes(instance.getInstanceId()).stream().mapToLong(JobProgressStore.ScopeProgress::failed).sum();
+				: progress.failed(instance.getInstanceId());
 		return ReindexJobStatus.statusWord(instance, failed);
 	}
 

@@ -140,7 +140,7 @@ public class SearchParameterReadiness implements ReindexJobListener, UnindexedPa
 		String status;
 		String error = null;
 		if (instance.getStatus() == StatusEnum.COMPLETED) {
-			long failed = progress.scopes(jobId).stream().mapToLong(JobProgressStore.ScopeProgress::failed).sum();
+			long failed = progress.failed(jobId);
 			if (failed > 0) {
 				status = SearchParameterReadinessStore.FAILED;
 				List<JobProgressStore.JobError> errors = progress.errors(jobId, 1);

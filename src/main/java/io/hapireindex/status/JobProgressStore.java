@@ -210,6 +210,11 @@ public class JobProgressStore {
 				jobId);
 	}
 
+	/** Resources of the job that failed, over all its scopes. */
+	public long failed(String jobId) {
+		return scopes(jobId).stream().mapToLong(ScopeProgress::failed).sum();
+	}
+
 	public List<ScopeProgress> scopes(String jobId) {
 		return jdbc.query(
 				"SELECT SCOPE_IDX, RES_TYPE, LABEL, TOTAL, REINDEXED, FAILED, SKIPPED, RETRIES, CHANGED, LOADED FROM HFR_JOB_SCOPE"
