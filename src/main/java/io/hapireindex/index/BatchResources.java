@@ -48,7 +48,10 @@ final class BatchResources {
 		Map<Long, ResourceTable> entities = new LinkedHashMap<>();
 		for (Long pid : pids) {
 			ResourceTable entity = found.get(pid);
-			if (entity == null) {
+			// Deleted since the batch's ids were read: HAPI's parser gives a deleted resource as an empty one, whose
+			// extraction still yields rows (an empty Patient is indexed deceased=false), which must not be written
+			// for a resource whose rows its delete removed (an $expunge would then fail on them).
+			if (entity == null || entity.getDeleted() != null) {
 				throw new ResourceVersionConflictException("Resource " + pid + " is gone");
 			}
 			entities.put(pid, entity);
@@ -58,7 +61,7 @@ final class BatchResources {
 
 	/**
 	 * The optimistic lock of a batch, checked and then held: one batched conditional UPDATE that changes nothing
-	 * ({@code SET RES_VER = RES_VER WHERE RES_ID = ? AND RES_VER = ?}) instead of HAPI's per-entity version check.
+	 * ({@code SET RES_VER = RES_VER WHERE RES_ID = ? AND RES_VER = ? AND RES_DELETED_AT IS NULL}) instead of HAPI's per-entity version check.
 	 * Throws, failing the caller's transaction, if a resource got a new version or vanished since it was read.
 	 *
 	 * <p>Why an UPDATE and not a SELECT of the versions: a SELECT left a window between the check and the commit.
@@ -70,7 +73,7 @@ final class BatchResources {
 	static void requireUnchanged(JdbcTemplate jdbc, Collection<ResourceTable> entities) {
 		List<ResourceTable> list = List.copyOf(entities);
 		int[] updated = jdbc.batchUpdate(
-				"UPDATE HFJ_RESOURCE SET RES_VER = RES_VER WHERE RES_ID = ? AND RES_VER = ?",
+				"UPDATE HFJ_RESOURCE SET RES_VER = RES_VER WHERE RES_ID = ? AND RES_VER = ? AND RES_DELETED_AT IS NULL",
 				list.stream().map(e -> new Object[] {e.getId().getId(), e.getVersion()}).toList());
 		for (int i = 0; i < updated.length; i++) {
 			// SUCCESS_NO_INFO (-2): the driver did the update but cannot say how many rows; only 0 is a miss
