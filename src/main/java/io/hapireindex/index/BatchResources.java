@@ -60,26 +60,39 @@ final class BatchResources {
 	}
 
 	/**
-	 * The optimistic lock of a batch, checked and then held: one batched conditional UPDATE that changes nothing
-	 * ({@code SET RES_VER = RES_VER WHERE RES_ID = ? AND RES_VER = ? AND RES_DELETED_AT IS NULL}) instead of HAPI's per-entity version check.
-	 * Throws, failing the caller's transaction, if a resource got a new version or vanished since it was read.
+	 * The optimistic lock of a batch, checked and then held: the batch's resource rows read {@code FOR UPDATE}, and
+	 * their versions compared with those the batch read, instead of HAPI's per-entity version check. Throws,
+	 * failing the caller's transaction, if a resource got a new version, was deleted or vanished since it was read.
 	 *
-	 * <p>Why an UPDATE and not a SELECT of the versions: a SELECT left a window between the check and the commit.
-	 * A delete committed in it found no index rows of ours yet, and the expunge after it then failed on the rows
-	 * this batch committed for the deleted resource (a foreign key violation, seen in {@code LiveWritesIT}). The
-	 * UPDATE takes each row's lock until this transaction ends: a concurrent delete waits for this commit and then
-	 * removes this batch's rows with the others, or it came first and the version no longer matches.
+	 * <p>Why a lock and not a plain read of the versions: that left a window between the check and the commit. A
+	 * delete committed in it found no index rows of ours yet, and the expunge after it then failed on the rows this
+	 * batch committed for the deleted resource (a foreign key violation, seen in {@code LiveWritesIT}). The lock is
+	 * held until this transaction ends: a concurrent delete or update waits for this commit and then replaces this
+	 * batch's rows as usual, or it came first and the version no longer matches.
+	 *
+	 * <p>Why not a conditional {@code UPDATE ... SET RES_VER = RES_VER}, which locks too: on PostgreSQL every such
+	 * update writes a new version of the row, so each full reindex rewrote the whole resource table (dead rows for
+	 * the vacuum, and as much write-ahead log to ship to replicas); a row lock writes no new row.
 	 */
 	static void requireUnchanged(JdbcTemplate jdbc, Collection<ResourceTable> entities) {
 		List<ResourceTable> list = List.copyOf(entities);
-		int[] updated = jdbc.batchUpdate(
-				"UPDATE HFJ_RESOURCE SET RES_VER = RES_VER WHERE RES_ID = ? AND RES_VER = ? AND RES_DELETED_AT IS NULL",
-				list.stream().map(e -> new Object[] {e.getId().getId(), e.getVersion()}).toList());
-		for (int i = 0; i < updated.length; i++) {
-			// SUCCESS_NO_INFO (-2): the driver did the update but cannot say how many rows; only 0 is a miss
-			if (updated[i] == 0) {
-				throw new ResourceVersionConflictException("Resource "
-						+ list.get(i).getIdDt().toUnqualifiedVersionless().getValue() + " changed while it was reindexed");
+		for (int from = 0; from < list.size(); from += 800) {
+			List<ResourceTable> page = list.subList(from, Math.min(list.size(), from + 800));
+			Map<Long, Long> current = new HashMap<>();
+			String marks = String.join(",", java.util.Collections.nCopies(page.size(), "?"));
+			jdbc.query(
+					"SELECT RES_ID, RES_VER FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL AND RES_ID IN (" + marks + ")"
+							+ " FOR UPDATE",
+					rs -> {
+						current.put(rs.getLong(1), rs.getLong(2));
+					},
+					page.stream().map(e -> (Object) e.getId().getId()).toArray());
+			for (ResourceTable entity : page) {
+				Long version = current.get(entity.getId().getId());
+				if (version == null || version != entity.getVersion()) {
+					throw new ResourceVersionConflictException("Resource "
+							+ entity.getIdDt().toUnqualifiedVersionless().getValue() + " changed while it was reindexed");
+				}
 			}
 		}
 	}
