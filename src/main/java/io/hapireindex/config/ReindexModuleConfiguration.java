@@ -68,6 +68,8 @@ import ca.uhn.fhir.jpa.term.api.ITermReadSvc;
 import io.hapireindex.security.ReindexPermission;
 import io.hapireindex.security.ReindexPermissionInterceptor;
 import io.hapireindex.security.RequiredPermission;
+import io.hapireindex.throttle.RequestActivity;
+import io.hapireindex.throttle.RequestYield;
 import io.hapireindex.throttle.ReindexThrottle;
 import io.hapireindex.throttle.WorkerPriority;
 import org.springframework.beans.factory.ObjectProvider;
@@ -155,6 +157,16 @@ public class ReindexModuleConfiguration {
 				new WorkerPriority(properties.getWorkerNice()));
 	}
 
+	@Bean
+	public RequestActivity hapiFhirReindexRequestActivity() {
+		return new RequestActivity();
+	}
+
+	@Bean
+	public RequestYield hapiFhirReindexRequestYield(RequestActivity activity, ReindexProperties properties) {
+		return new RequestYield(activity, properties.getRequestYieldPercent());
+	}
+
 	@Bean(destroyMethod = "close")
 	public JobCompletionNudger hapiFhirReindexCompletionNudger(
 			IJobMaintenanceService maintenance, IJobCoordinator coordinator) {
@@ -177,7 +189,8 @@ public class ReindexModuleConfiguration {
 			TargetedIndexer targetedIndexer,
 			EntityManagerFactory entityManagerFactory,
 			FullRowIndexer fullRowIndexer,
-			TerminologyStorage terminologyStorage) {
+			TerminologyStorage terminologyStorage,
+			RequestYield requestYield) {
 		return new BatchReindexer(
 				daoRegistry,
 				systemDao,
@@ -188,7 +201,8 @@ public class ReindexModuleConfiguration {
 				targetedIndexer,
 				entityManagerFactory,
 				fullRowIndexer,
-				terminologyStorage);
+				terminologyStorage,
+				requestYield);
 	}
 
 	@Bean
@@ -390,7 +404,8 @@ public class ReindexModuleConfiguration {
 			PartitionSelection partitions,
 			SearchParameterReadiness readiness,
 			ReindexProperties properties,
-			ReindexPermission permission) {
+			ReindexPermission permission,
+			RequestActivity requestActivity) {
 		List<Object> providers = new ArrayList<>();
 		providers.add(new InstanceReindexOperationProvider(instanceService));
 		providers.add(new StartReindexOperationProvider(parser, jobs, partitionHelper, fhirContext));
@@ -412,7 +427,8 @@ public class ReindexModuleConfiguration {
 				new ReindexPermissionInterceptor(permission),
 				new ResponseStatusInterceptor(),
 				new JobApiInterceptor(jobs),
-				new SearchParameterReadinessInterceptor(readiness, properties)));
+				new SearchParameterReadinessInterceptor(readiness, properties),
+				requestActivity));
 		if (properties.isAdminPageEnabled()) {
 			interceptors.add(AdminPageInterceptor.create(
 					properties.getAdminPagePath(),

@@ -40,6 +40,13 @@ public class ReindexProperties {
 	 */
 	private int workerNice = 10;
 
+	/**
+	 * At most this share (0..90 percent) of a reindex worker's time goes to waiting while the node serves requests:
+	 * before each resource a worker waits for the requests in progress, within a budget earned while it works. 0
+	 * never waits; 50 keeps a job at half its speed or more however busy the server is.
+	 */
+	private int requestYieldPercent = 50;
+
 	/** Extra attempts, each in its own transaction, for a resource that fails before it is reported failed (0..10). */
 	private int resourceRetries = 2;
 
@@ -209,6 +216,14 @@ public class ReindexProperties {
 
 	public void setWorkerNice(int workerNice) {
 		this.workerNice = inRange("worker-nice", workerNice, 0, 19);
+	}
+
+	public int getRequestYieldPercent() {
+		return requestYieldPercent;
+	}
+
+	public void setRequestYieldPercent(int requestYieldPercent) {
+		this.requestYieldPercent = inRange("request-yield-percent", requestYieldPercent, 0, 90);
 	}
 
 	public int getDefaultMaximumConcurrency() {

@@ -110,8 +110,9 @@ public class FullRowIndexer {
 	 *
 	 * @param optimisticLock fail (so the caller retries) if a resource got a new version meanwhile, rather than
 	 *                       writing rows extracted from the old one
+	 * @param pace           run before each resource (a worker stepping aside for requests)
 	 */
-	public Outcome reindexBatch(Collection<Long> pids, boolean optimisticLock) {
+	public Outcome reindexBatch(Collection<Long> pids, boolean optimisticLock, Runnable pace) {
 		Map<Long, ResourceTable> entities = BatchResources.load(entityManager, pids);
 		Map<Long, ResourceIndexedSearchParams> stored = new StoredIndexRows(entityManager).load(entities);
 		// one TransactionDetails for the batch: ids resolved for one resource serve the others
@@ -122,6 +123,7 @@ public class FullRowIndexer {
 		Map<Long, String> failed = new LinkedHashMap<>();
 		Map<String, Boolean> narrativeUnused = new HashMap<>();
 		for (ResourceTable entity : entities.values()) {
+			pace.run();
 			long pid = entity.getId().getId();
 			ResourceIndexedSearchParams existing = stored.get(pid);
 			ResourceIndexedSearchParams extracted = ResourceIndexedSearchParams.withSets();

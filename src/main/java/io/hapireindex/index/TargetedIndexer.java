@@ -143,15 +143,18 @@ public class TargetedIndexer {
 	 *
 	 * @param optimisticLock fail (so the caller retries) if a resource got a new version meanwhile, rather than
 	 *                       writing rows extracted from the old one
+	 * @param pace           run before each resource (a worker stepping aside for requests)
 	 * @return the pids of the resources that had a row added or removed
 	 */
-	public Set<Long> reindexBatch(String resourceType, Collection<Long> pids, Set<String> names, boolean optimisticLock) {
+	public Set<Long> reindexBatch(
+			String resourceType, Collection<Long> pids, Set<String> names, boolean optimisticLock, Runnable pace) {
 		Map<Long, ResourceTable> entities = BatchResources.load(entityManager, pids);
 		StoredRows stored = new StoredRows(entityManager, jdbc, pids, identityHashes(resourceType, names, entities.values()));
 
 		Set<Long> changed = new HashSet<>();
 		UnaryOperator<String> cut = textCut(resourceType, names);
 		for (ResourceTable entity : entities.values()) {
+			pace.run();
 			IBaseResource resource = indexingParser.parse(entity, cut);
 			ResourceIndexedSearchParams extracted = extract(entity, resource, names);
 			long pid = entity.getId().getId();

@@ -14,6 +14,7 @@ import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import io.hapireindex.index.FullRowIndexer;
 import io.hapireindex.index.TargetedIndexer;
 import io.hapireindex.terminology.TerminologyStorage;
+import io.hapireindex.throttle.RequestYield;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import org.hibernate.FlushMode;
@@ -77,6 +78,7 @@ public class BatchReindexer {
 	private final EntityManager entityManager;
 	private final TerminologyStorage terminologyStorage;
 	private final FullRowIndexer fullRowIndexer;
+	private final RequestYield requestYield;
 
 	public BatchReindexer(
 			DaoRegistry daoRegistry,
@@ -88,7 +90,9 @@ public class BatchReindexer {
 			TargetedIndexer targetedIndexer,
 			EntityManagerFactory entityManagerFactory,
 			FullRowIndexer fullRowIndexer,
-			TerminologyStorage terminologyStorage) {
+			TerminologyStorage terminologyStorage,
+			RequestYield requestYield) {
+		this.requestYield = requestYield;
 		this.entityManager = SharedEntityManagerCreator.createSharedEntityManager(entityManagerFactory);
 		this.fullRowIndexer = fullRowIndexer;
 		this.terminologyStorage = terminologyStorage;
@@ -125,7 +129,8 @@ public class BatchReindexer {
 		if (targetNames != null) {
 			work = resources -> {
 				changedTargeted.addAll(
-						targetedIndexer.reindexBatch(resourceType, resources.keySet(), targetNames, job.optimisticLock()));
+						targetedIndexer.reindexBatch(
+								resourceType, resources.keySet(), targetNames, job.optimisticLock(), requestYield::pause));
 				return Map.of();
 			};
 		} else if (rowsOnly) {
@@ -135,7 +140,8 @@ public class BatchReindexer {
 			ReindexParameters storageOnly = job.toHapiParameters()
 					.setReindexSearchParameters(ReindexParameters.ReindexSearchParametersEnum.NONE);
 			work = resources -> {
-				FullRowIndexer.Outcome outcome = fullRowIndexer.reindexBatch(resources.keySet(), job.optimisticLock());
+				FullRowIndexer.Outcome outcome = fullRowIndexer.reindexBatch(
+						resources.keySet(), job.optimisticLock(), requestYield::pause);
 				changedTargeted.addAll(outcome.changed());
 				Map<Long, String> failed = new HashMap<>(outcome.failed());
 				if (storageWork) {
@@ -235,6 +241,7 @@ public class BatchReindexer {
 		TransactionDetails tx = new TransactionDetails();
 		Map<Long, String> failed = new HashMap<>();
 		for (JpaPid pid : jpaPids) {
+			requestYield.pause();
 			try {
 				failureIn(dao.reindex(pid, parameters, new SystemRequestDetails(), tx))
 						.ifPresent(m -> failed.put(pid.getId(), m));
@@ -249,6 +256,8 @@ public class BatchReindexer {
 	private int runBatch(
 			String jobId, String resourceType, Map<Long, String> live, BatchWork work, Map<String, String> failures) {
 		try {
+			// the batch's first queries too wait for requests in progress
+			requestYield.pause();
 			transactionService.withSystemRequest().execute(() -> {
 				flushAtCommitOnly();
 				work.run(live).forEach((pid, message) -> failures.put(resourceType + "/" + live.get(pid), message));
