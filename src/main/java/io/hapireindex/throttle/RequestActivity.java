@@ -17,6 +17,9 @@ import java.util.concurrent.TimeUnit;
  * leave the count above zero for good. Each request is kept with its start time instead, and one running for longer
  * than {@link #LONGEST_COUNTED_MILLIS} (an export streaming for minutes, a forgotten entry) no longer counts: reindex work
  * gives way to short interactive requests, not to whatever runs all day.
+ *
+ * <p>The module's job API and admin page are answered before {@code SERVER_INCOMING_REQUEST_POST_PROCESSED} and so
+ * are never counted: watching a job (polling its status) does not slow it down.
  */
 @Interceptor
 public class RequestActivity {
