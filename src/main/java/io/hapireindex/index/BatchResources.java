@@ -37,7 +37,7 @@ final class BatchResources {
 							+ " LEFT JOIN ResourceHistoryTable h"
 							+ " ON r.myVersion = h.myResourceVersion AND r = h.myResourceTable"
 							+ " WHERE r.myPid IN (:ids)", Object[].class)
-					.setParameter("ids", jpaPids.subList(from, Math.min(jpaPids.size(), from + 800)))
+					.setParameter("ids", InLists.padded(jpaPids.subList(from, Math.min(jpaPids.size(), from + 800))))
 					.getResultList()
 					.forEach(row -> {
 						ResourceTable entity = (ResourceTable) row[0];
@@ -79,14 +79,15 @@ final class BatchResources {
 		for (int from = 0; from < list.size(); from += 800) {
 			List<ResourceTable> page = list.subList(from, Math.min(list.size(), from + 800));
 			Map<Long, Long> current = new HashMap<>();
-			String marks = String.join(",", java.util.Collections.nCopies(page.size(), "?"));
+			List<Object> ids = InLists.padded(page.stream().map(e -> (Object) e.getId().getId()).toList());
 			jdbc.query(
-					"SELECT RES_ID, RES_VER FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL AND RES_ID IN (" + marks + ")"
+					"SELECT RES_ID, RES_VER FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL AND RES_ID IN ("
+							+ InLists.marks(ids.size()) + ")"
 							+ " FOR UPDATE",
 					rs -> {
 						current.put(rs.getLong(1), rs.getLong(2));
 					},
-					page.stream().map(e -> (Object) e.getId().getId()).toArray());
+					ids.toArray());
 			for (ResourceTable entity : page) {
 				Long version = current.get(entity.getId().getId());
 				if (version == null || version != entity.getVersion()) {

@@ -110,11 +110,12 @@ public class FullRowIndexer {
 	 *
 	 * @param optimisticLock fail (so the caller retries) if a resource got a new version meanwhile, rather than
 	 *                       writing rows extracted from the old one
-	 * @param pace           run before each resource (a worker stepping aside for requests)
+	 * @param pace           run before each resource and each of the batch's queries (a worker stepping aside for requests)
 	 */
 	public Outcome reindexBatch(Collection<Long> pids, boolean optimisticLock, Runnable pace) {
 		Map<Long, ResourceTable> entities = BatchResources.load(entityManager, pids);
-		Map<Long, ResourceIndexedSearchParams> stored = new StoredIndexRows(entityManager).load(entities);
+		Map<Long, ResourceIndexedSearchParams> stored = new StoredIndexRows(entityManager).load(entities, pace);
+		pace.run();
 		// one TransactionDetails for the batch: ids resolved for one resource serve the others
 		TransactionDetails transaction = new TransactionDetails();
 		preResolveStoredReferenceTargets(transaction, stored.values());
@@ -163,6 +164,7 @@ public class FullRowIndexer {
 			}
 		}
 		if (optimisticLock) {
+			pace.run();
 			BatchResources.requireUnchanged(jdbc, entities.values());
 		}
 		return new Outcome(changed, failed);

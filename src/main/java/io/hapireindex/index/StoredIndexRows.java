@@ -74,12 +74,18 @@ final class StoredIndexRows {
 		this.entityManager = entityManager;
 	}
 
-	/** pid to the resource's stored rows, for every resource of the batch. */
-	Map<Long, ResourceIndexedSearchParams> load(Map<Long, ResourceTable> entities) {
+	/**
+	 * pid to the resource's stored rows, for every resource of the batch.
+	 *
+	 * @param pace run before each table's query (a worker stepping aside for requests: the queries of one batch
+	 *             take as long as tens of its resources' extraction)
+	 */
+	Map<Long, ResourceIndexedSearchParams> load(Map<Long, ResourceTable> entities, Runnable pace) {
 		Map<Long, ResourceIndexedSearchParams> stored = new HashMap<>();
 		// a new entity has every flag off, so this is HAPI's list-backed params with nothing in them
 		entities.keySet().forEach(pid -> stored.put(pid, ResourceIndexedSearchParams.withLists(new ResourceTable())));
 		for (Table<?> table : TABLES) {
+			pace.run();
 			loadTable(table, entities, stored);
 		}
 		return stored;
@@ -96,7 +102,7 @@ final class StoredIndexRows {
 		entityManager
 				.createQuery("SELECT t FROM " + table.entity().getSimpleName() + " t WHERE t." + table.pidPath()
 						+ " IN (:pids)", table.entity())
-				.setParameter("pids", flagged)
+				.setParameter("pids", InLists.padded(flagged))
 				.getResultList()
 				.forEach(row -> table.target().apply(stored.get(table.pid().apply(row))).add(row));
 	}

@@ -143,12 +143,13 @@ public class TargetedIndexer {
 	 *
 	 * @param optimisticLock fail (so the caller retries) if a resource got a new version meanwhile, rather than
 	 *                       writing rows extracted from the old one
-	 * @param pace           run before each resource (a worker stepping aside for requests)
+	 * @param pace           run before each resource and each of the batch's queries (a worker stepping aside for requests)
 	 * @return the pids of the resources that had a row added or removed
 	 */
 	public Set<Long> reindexBatch(
 			String resourceType, Collection<Long> pids, Set<String> names, boolean optimisticLock, Runnable pace) {
 		Map<Long, ResourceTable> entities = BatchResources.load(entityManager, pids);
+		pace.run();
 		StoredRows stored = new StoredRows(entityManager, jdbc, pids, identityHashes(resourceType, names, entities.values()));
 
 		Set<Long> changed = new HashSet<>();
@@ -181,6 +182,7 @@ public class TargetedIndexer {
 			}
 		}
 		if (optimisticLock) {
+			pace.run();
 			BatchResources.requireUnchanged(jdbc, entities.values());
 		}
 		return changed;
@@ -333,11 +335,13 @@ public class TargetedIndexer {
 		/** One plain query per table (a batch may have 5,000 pids: too many parameters for one UNION on PostgreSQL). */
 		private boolean hasRows(String tableName) {
 			return tablesWithRows.computeIfAbsent(tableName, name -> {
+				List<Long> paddedPids = InLists.padded(pids);
+				List<Long> paddedHashes = InLists.padded(hashes);
 				String sql = "SELECT RES_ID FROM " + name
-						+ " WHERE RES_ID IN (" + String.join(",", java.util.Collections.nCopies(pids.size(), "?")) + ")"
-						+ " AND HASH_IDENTITY IN (" + String.join(",", java.util.Collections.nCopies(hashes.size(), "?")) + ")";
-				List<Object> args = new ArrayList<>(pids);
-				args.addAll(hashes);
+						+ " WHERE RES_ID IN (" + InLists.marks(paddedPids.size()) + ")"
+						+ " AND HASH_IDENTITY IN (" + InLists.marks(paddedHashes.size()) + ")";
+				List<Object> args = new ArrayList<>(paddedPids);
+				args.addAll(paddedHashes);
 				return Boolean.TRUE.equals(jdbc.query(
 						con -> {
 							var ps = con.prepareStatement(sql);
@@ -358,8 +362,8 @@ public class TargetedIndexer {
 							"SELECT t FROM " + table.getSimpleName()
 									+ " t WHERE t.myResourcePid IN (:pids) AND t.myHashIdentity IN (:hashes)",
 							BaseResourceIndexedSearchParam.class)
-					.setParameter("pids", pids)
-					.setParameter("hashes", hashes)
+					.setParameter("pids", InLists.padded(pids))
+					.setParameter("hashes", InLists.padded(hashes))
 					.getResultList()
 					.forEach(row -> rows.computeIfAbsent(row.getResourcePid(), k -> new ArrayList<>()).add(row));
 			return rows;

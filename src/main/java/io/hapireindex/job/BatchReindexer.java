@@ -12,6 +12,7 @@ import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.api.server.storage.TransactionDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import io.hapireindex.index.FullRowIndexer;
+import io.hapireindex.index.InLists;
 import io.hapireindex.index.TargetedIndexer;
 import io.hapireindex.terminology.TerminologyStorage;
 import io.hapireindex.throttle.RequestYield;
@@ -324,13 +325,14 @@ public class BatchReindexer {
 	/** pid to FHIR id of the resources that still exist and are not deleted, in the batch's order. */
 	private Map<Long, String> liveResources(List<Long> pids) {
 		Map<Long, String> live = new HashMap<>();
-		String marks = pids.stream().map(p -> "?").collect(Collectors.joining(","));
+		List<Long> ids = InLists.padded(pids);
 		jdbc.query(
-				"SELECT RES_ID, FHIR_ID FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL AND RES_ID IN (" + marks + ")",
+				"SELECT RES_ID, FHIR_ID FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL AND RES_ID IN ("
+						+ InLists.marks(ids.size()) + ")",
 				rs -> {
 					live.put(rs.getLong(1), rs.getString(2));
 				},
-				pids.toArray());
+				ids.toArray());
 		Map<Long, String> ordered = new LinkedHashMap<>();
 		pids.stream().filter(live::containsKey).forEach(p -> ordered.put(p, live.get(p)));
 		return ordered;
