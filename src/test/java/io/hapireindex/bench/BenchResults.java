@@ -37,7 +37,14 @@ public final class BenchResults {
 			int busyRequests, int busyErrors, double busyP50, double busyP95, double busySeconds, String jobId,
 			double jobSeconds, String at) {}
 
+	/**
+	 * What an untimed full reindex by the module kept reachable ({@link HeldHeapProbe}): the most heap used after a
+	 * full collection while it ran, above the level before it.
+	 */
+	public record Held(String db, int size, String jobId, double seconds, int samples, long peakHeldBytes, String at) {}
+
 	public Map<String, String> machine = new LinkedHashMap<>();
+	public List<Held> held = new ArrayList<>();
 	public List<Load> loads = new ArrayList<>();
 	public List<Dataset> datasets = new ArrayList<>();
 	public List<Run> runs = new ArrayList<>();
@@ -61,6 +68,11 @@ public final class BenchResults {
 		java.util.Set<String> loaded = new java.util.HashSet<>();
 		loads.forEach(l -> loaded.add(l.db() + "/" + l.size()));
 		older.loads.stream().filter(l -> !loaded.contains(l.db() + "/" + l.size())).forEach(loads::add);
+		java.util.Set<String> probed = new java.util.HashSet<>();
+		held.forEach(h -> probed.add(h.db() + "/" + h.size()));
+		if (older.held != null) {
+			older.held.stream().filter(h -> !probed.contains(h.db() + "/" + h.size())).forEach(held::add);
+		}
 		// a note describes the run that wrote it; only a re-render keeps it
 		older.machine.forEach((k, v) -> {
 			if (!k.equals("note") || keepNote) {

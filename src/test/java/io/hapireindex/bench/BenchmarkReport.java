@@ -97,7 +97,7 @@ final class BenchmarkReport {
 		sb.append("mvn -Pbenchmark -Dbench.db=h2 -Dbench.sizes=10000,50000\n");
 		sb.append("```\n\n");
 		sb.append("Properties: `bench.db` (`h2`, `postgres` or both, comma-separated), `bench.sizes`, `bench.repeats`, ");
-		sb.append("`bench.cases` (subset of `full,targeted,one,floor,load,ready`), `bench.out` (raw results, data sets; default `target/bench`), ");
+		sb.append("`bench.cases` (subset of `full,targeted,one,floor,load,ready,held`; `held` alone: the held-heap probe without the timed full case), `bench.out` (raw results, data sets; default `target/bench`), ");
 		sb.append("`bench.pg.url` / `bench.pg.user` (PostgreSQL, default database `hfr_bench`, created when missing; one schema `bench_<size>` per data set). ");
 		sb.append("Each run rewrites this page from `target/bench/results.json`, keeping earlier results of the sizes and ");
 		sb.append("databases it did not measure. CI runs the same code on ~300 resources (`BenchmarkSmokeIT`). The raw ");
@@ -138,6 +138,7 @@ final class BenchmarkReport {
 		checks(sb);
 		scaling(sb);
 		sb.append("![Time against data set size](images/benchmark-scaling.png)\n\n");
+		held(sb);
 		load(sb);
 		readiness(sb);
 		targets(sb);
@@ -261,6 +262,36 @@ final class BenchmarkReport {
 		return median(db, sizes.last(), "full", "module", f) / median(db, sizes.first(), "full", "module", f);
 	}
 
+	/** What a full reindex keeps reachable while it runs, per size (issue 4's "nothing proportional held"). */
+	private void held(StringBuilder sb) {
+		if (results.held == null || results.held.isEmpty()) {
+			return;
+		}
+		sb.append("## Heap held during a full reindex\n\n");
+		sb.append("An untimed full reindex by the module after the warm-up, with a full garbage collection every second ");
+		sb.append("while it runs: *held* is the most heap still in use after one of them, above the level after a full ");
+		sb.append("collection before the job. This is what the job keeps reachable; *peak live* in the table above is read ");
+		sb.append("after any collection, young ones included, so it also counts garbage promoted since the last marking ");
+		sb.append("cycle, which grows with the length of the job.\n\n");
+		sb.append("| database | size | job seconds | full collections | held MB |\n|---|---:|---:|---:|---:|\n");
+		results.held.stream()
+				.sorted(java.util.Comparator.comparing(BenchResults.Held::db).thenComparing(BenchResults.Held::size))
+				.forEach(h -> sb.append(String.format("| %s | %,d | %s | %d | %s |%n", h.db(), h.size(),
+						num(h.seconds(), 1), h.samples(), num(h.peakHeldBytes() / 1048576.0, 1))));
+		sb.append("\n");
+	}
+
+	/** Held heap of the largest size over the smallest's, or NaN when either was not probed. */
+	private double heldRatio(String db) {
+		TreeSet<Integer> sizes = sizes(db);
+		java.util.function.IntFunction<Double> at = size -> results.held == null ? Double.NaN : results.held.stream()
+				.filter(h -> h.db().equals(db) && h.size() == size)
+				.mapToDouble(h -> (double) h.peakHeldBytes())
+				.max()
+				.orElse(Double.NaN);
+		return at.apply(sizes.last()) / at.apply(sizes.first());
+	}
+
 	/** Issue 5, promise 9: search latency alone and during a throttled full reindex. */
 	private void load(StringBuilder sb) {
 		if (results.loads.isEmpty()) {
@@ -349,11 +380,17 @@ final class BenchmarkReport {
 				// judged on the live heap: the issue's own test is "nothing proportional to the job is held in memory",
 				// and the peak with garbage follows how far the collector lets the young generation grow, which it
 				// does for any long-running allocation-heavy work whatever stays reachable
+				// where a held-heap probe ran at both ends, the target is judged on it: what the job keeps reachable
 				double live = heapRatio(d, true);
+				double held = heldRatio(d);
+				boolean probed = !Double.isNaN(held);
+				double judged = probed ? held : live;
 				boolean has200k = sizes(d).contains(200_000) && sizes(d).contains(10_000);
-				sb.append(String.format("| %s | %,d–%,d | Peak heap at 200k at most 1.2x at 10k, nothing proportional to the job held in memory%s: peak live heap | %s (peak with garbage: %s) | %s |%n",
+				sb.append(String.format("| %s | %,d–%,d | Peak heap at 200k at most 1.2x at 10k, nothing proportional to the job held in memory%s: %s | %s (%speak with garbage: %s) | %s |%n",
 						d, sizes(d).first(), sizes(d).last(), has200k ? "" : " (sizes measured: smallest vs largest)",
-						num(live, 2), num(heapRatio(d, false), 2), pass(!Double.isNaN(live) && live <= 1.2)));
+						probed ? "heap held (full collections during the job)" : "peak live heap",
+						num(judged, 2), probed ? "peak live: " + num(live, 2) + ", " : "", num(heapRatio(d, false), 2),
+						pass(!Double.isNaN(judged) && judged <= 1.2)));
 			}
 			boolean allEqual = results.checks.stream().filter(c -> c.db().equals(d)).allMatch(BenchResults.Check::equal);
 			long n = results.checks.stream().filter(c -> c.db().equals(d)).count();

@@ -30,8 +30,11 @@ import java.util.Set;
 public final class BenchmarkRunner {
 
 	public static final Set<String> ALL_CASES = Set.of("full", "targeted", "one", "floor");
-	/** Cases the CI smoke test leaves out: a search load during a throttled reindex, and SearchParameter readiness. */
-	public static final Set<String> EXTRA_CASES = Set.of("load", "ready");
+	/**
+	 * Cases the CI smoke test leaves out: a search load during a throttled reindex, SearchParameter readiness, and
+	 * the held-heap probe alone (without the timed full case, which runs it too).
+	 */
+	public static final Set<String> EXTRA_CASES = Set.of("load", "ready", "held");
 	/** Requests per second of the search load (issue 5): busy clinical use of a small server, not a stress test. */
 	static final double LOAD_RATE = 20;
 	static final long LOAD_WINDOW_MILLIS = 30_000;
@@ -84,8 +87,12 @@ public final class BenchmarkRunner {
 		List<String> allTypes = allTypeUrls();
 		long total = count("SELECT COUNT(*) FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL");
 		long observations = count("SELECT COUNT(*) FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL AND RES_TYPE = 'Observation'");
-		if (options.cases().contains("full") || options.cases().contains("targeted") || options.cases().contains("load")) {
+		if (options.cases().contains("full") || options.cases().contains("targeted") || options.cases().contains("load")
+				|| options.cases().contains("held")) {
 			warmUp();
+		}
+		if (options.cases().contains("full") || options.cases().contains("held")) {
+			probeHeldHeap();
 		}
 		for (int r = 1; r <= options.repeats(); r++) {
 			if (options.cases().contains("floor")) {
@@ -147,6 +154,25 @@ public final class BenchmarkRunner {
 		resetTargetedRows();
 		JobRun warm = module.run(new Parameters(), timeoutMillis);
 		System.out.printf("[bench] %s %,d warm-up: an untimed full module job, %.1f s%n", db, size, warm.seconds());
+	}
+
+	/**
+	 * What a full reindex keeps reachable while it runs: an untimed full module job (after the warm-up, so the JIT
+	 * and HAPI's caches are where a server in service has them) with a full collection every second.
+	 */
+	private void probeHeldHeap() throws Exception {
+		resetTargetedRows();
+		JobRun run;
+		long held;
+		int samples;
+		try (HeldHeapProbe probe = new HeldHeapProbe(1000)) {
+			run = module.run(new Parameters(), timeoutMillis);
+			held = probe.peakHeldBytes();
+			samples = probe.samples();
+		}
+		results.held.add(new BenchResults.Held(db, size, run.jobId(), run.seconds(), samples, held, Instant.now().toString()));
+		System.out.printf("[bench] %s %,d held heap: a full module job (untimed, a full GC every second: %d) held at most"
+				+ " +%d MB; job %s took %.1f s%n", db, size, samples, held >> 20, run.jobId(), run.seconds());
 	}
 
 	/**
