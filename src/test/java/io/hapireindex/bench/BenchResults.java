@@ -41,7 +41,8 @@ public final class BenchResults {
 	 * What an untimed full reindex by the module kept reachable ({@link HeldHeapProbe}): the most heap used after a
 	 * full collection while it ran, above the level before it.
 	 */
-	public record Held(String db, int size, String jobId, double seconds, int samples, long peakHeldBytes, String at) {}
+	public record Held(String db, int size, String jobId, double seconds, int samples, long peakHeldBytes,
+			Long medianHeldBytes, Long driftBytes, String at) {}
 
 	public Map<String, String> machine = new LinkedHashMap<>();
 	public List<Held> held = new ArrayList<>();

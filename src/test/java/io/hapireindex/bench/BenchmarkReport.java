@@ -272,12 +272,17 @@ final class BenchmarkReport {
 		sb.append("while it runs: *held* is the most heap still in use after one of them, above the level after a full ");
 		sb.append("collection before the job. This is what the job keeps reachable; *peak live* in the table above is read ");
 		sb.append("after any collection, young ones included, so it also counts garbage promoted since the last marking ");
-		sb.append("cycle, which grows with the length of the job.\n\n");
-		sb.append("| database | size | job seconds | full collections | held MB |\n|---|---:|---:|---:|---:|\n");
+		sb.append("cycle, which grows with the length of the job. *Median* is the middle sample; *drift* is the mean of ");
+		sb.append("the last quarter of the samples minus that of the first quarter: a job that kept something for every ");
+		sb.append("resource it reindexed would show it growing there.\n\n");
+		sb.append("| database | size | job seconds | full collections | held MB (peak) | median MB | drift MB |\n");
+		sb.append("|---|---:|---:|---:|---:|---:|---:|\n");
 		results.held.stream()
 				.sorted(java.util.Comparator.comparing(BenchResults.Held::db).thenComparing(BenchResults.Held::size))
-				.forEach(h -> sb.append(String.format("| %s | %,d | %s | %d | %s |%n", h.db(), h.size(),
-						num(h.seconds(), 1), h.samples(), num(h.peakHeldBytes() / 1048576.0, 1))));
+				.forEach(h -> sb.append(String.format("| %s | %,d | %s | %d | %s | %s | %s |%n", h.db(), h.size(),
+						num(h.seconds(), 1), h.samples(), num(h.peakHeldBytes() / 1048576.0, 1),
+						h.medianHeldBytes() == null ? "n/a" : num(h.medianHeldBytes() / 1048576.0, 1),
+						h.driftBytes() == null ? "n/a" : String.format("%+.1f", h.driftBytes() / 1048576.0))));
 		sb.append("\n");
 	}
 

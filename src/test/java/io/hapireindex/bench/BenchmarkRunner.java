@@ -163,16 +163,17 @@ public final class BenchmarkRunner {
 	private void probeHeldHeap() throws Exception {
 		resetTargetedRows();
 		JobRun run;
-		long held;
-		int samples;
+		BenchResults.Held held;
 		try (HeldHeapProbe probe = new HeldHeapProbe(1000)) {
 			run = module.run(new Parameters(), timeoutMillis);
-			held = probe.peakHeldBytes();
-			samples = probe.samples();
+			held = new BenchResults.Held(db, size, run.jobId(), run.seconds(), probe.samples(), probe.peakHeldBytes(),
+					probe.medianHeldBytes(), probe.driftBytes(), Instant.now().toString());
 		}
-		results.held.add(new BenchResults.Held(db, size, run.jobId(), run.seconds(), samples, held, Instant.now().toString()));
+		results.held.add(held);
 		System.out.printf("[bench] %s %,d held heap: a full module job (untimed, a full GC every second: %d) held at most"
-				+ " +%d MB; job %s took %.1f s%n", db, size, samples, held >> 20, run.jobId(), run.seconds());
+						+ " +%d MB, median +%d MB, last quarter minus first %+.1f MB; job %s took %.1f s%n",
+				db, size, held.samples(), held.peakHeldBytes() >> 20, held.medianHeldBytes() >> 20,
+				held.driftBytes() / 1048576.0, run.jobId(), run.seconds());
 	}
 
 	/**

@@ -2,6 +2,9 @@ package io.hapireindex.bench;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * What a running job keeps reachable: a full collection every {@code intervalMillis} while it runs, and the heap
@@ -17,7 +20,8 @@ final class HeldHeapProbe implements AutoCloseable {
 	private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
 	private final long baseline;
 	private volatile long peak;
-	private volatile int samples;
+	/** Heap held after each full collection, above the baseline, in the order taken. */
+	private final List<Long> samples = Collections.synchronizedList(new ArrayList<>());
 	private volatile boolean running = true;
 	private final Thread thread;
 
@@ -34,7 +38,7 @@ final class HeldHeapProbe implements AutoCloseable {
 				}
 				System.gc();
 				long used = memory.getHeapMemoryUsage().getUsed();
-				samples++;
+				samples.add(used - baseline);
 				if (used > peak) {
 					peak = used;
 				}
@@ -50,7 +54,35 @@ final class HeldHeapProbe implements AutoCloseable {
 	}
 
 	int samples() {
-		return samples;
+		return samples.size();
+	}
+
+	/** The median of the samples, in bytes (0 without samples). */
+	long medianHeldBytes() {
+		List<Long> sorted;
+		synchronized (samples) {
+			sorted = new ArrayList<>(samples);
+		}
+		Collections.sort(sorted);
+		return sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2);
+	}
+
+	/**
+	 * Mean of the last quarter of the samples minus the mean of the first quarter, in bytes: what a job that kept
+	 * something per resource would show growing as it goes (0 with fewer than 4 samples).
+	 */
+	long driftBytes() {
+		List<Long> copy;
+		synchronized (samples) {
+			copy = new ArrayList<>(samples);
+		}
+		int quarter = copy.size() / 4;
+		if (quarter == 0) {
+			return 0;
+		}
+		double first = copy.subList(0, quarter).stream().mapToLong(Long::longValue).average().orElse(0);
+		double last = copy.subList(copy.size() - quarter, copy.size()).stream().mapToLong(Long::longValue).average().orElse(0);
+		return Math.round(last - first);
 	}
 
 	@Override
