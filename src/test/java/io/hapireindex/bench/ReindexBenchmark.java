@@ -117,9 +117,11 @@ public final class ReindexBenchmark {
 				DatasetLoader.writeMarker(jdbc, size, seed, ClinicalDataGenerator.VERSION, loadSeconds);
 			}
 			if (db.equals("postgres")) {
-				// planner statistics, as autovacuum would gather them: it is off on some machines (this project's
-				// CI machines among them), and a data set without statistics gets the planner's guesses
-				jdbc.execute("ANALYZE");
+				// what autovacuum would have done: it is off on some machines (this project's among them). Without
+				// statistics the planner guesses; without vacuuming, the dead row versions of earlier runs pile up
+				// (212,024 in a 259-row BT2_WORK_CHUNK after a day of runs), and every scan of batch2's tables, the
+				// search load's and the jobs' alike, wades through them
+				jdbc.execute("VACUUM ANALYZE");
 			}
 			BenchmarkRunner.prepareSearchParameter(server);
 			Double avgBody = jdbc.queryForObject("SELECT AVG(CHAR_LENGTH(v.RES_TEXT_VC)) FROM HFJ_RES_VER v"
