@@ -11,6 +11,7 @@ import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import io.hapireindex.status.JobProgressStore;
 import jakarta.annotation.Nonnull;
 import io.hapireindex.cluster.StalledChunkWatchdog;
+import io.hapireindex.index.InLists;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -190,7 +191,7 @@ public class LoadIdsStep implements IJobStepWorker<ReindexJobParameters, ScopeCh
 			args.add(chunk.resourceType());
 			page.forEach(id -> args.add(id.substring(prefix.length())));
 			args.addAll(partitionArgs);
-			String marks = String.join(",", java.util.Collections.nCopies(page.size(), "?"));
+			String marks = InLists.marks(page.size());
 			jdbc.query(
 					"SELECT FHIR_ID, RES_ID FROM HFJ_RESOURCE WHERE RES_TYPE = ? AND FHIR_ID IN (" + marks + ")"
 							+ " AND RES_DELETED_AT IS NULL" + partitionSql,
