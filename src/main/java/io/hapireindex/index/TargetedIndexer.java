@@ -311,16 +311,17 @@ public class TargetedIndexer {
 
 		private final EntityManager entityManager;
 		private final JdbcTemplate jdbc;
-		private final Collection<Long> pids;
-		private final Set<Long> hashes;
+		/** The batch's pids and the parameters' identity hashes, padded once for every table's queries. */
+		private final List<Long> pids;
+		private final List<Long> hashes;
 		private final Map<String, Boolean> tablesWithRows = new HashMap<>();
 		private final Map<Class<?>, Map<Long, List<BaseResourceIndexedSearchParam>>> byTable = new HashMap<>();
 
 		StoredRows(EntityManager entityManager, JdbcTemplate jdbc, Collection<Long> pids, Set<Long> hashes) {
 			this.entityManager = entityManager;
 			this.jdbc = jdbc;
-			this.pids = pids;
-			this.hashes = hashes;
+			this.pids = InLists.padded(pids);
+			this.hashes = InLists.padded(hashes);
 		}
 
 		@SuppressWarnings("unchecked")
@@ -335,13 +336,11 @@ public class TargetedIndexer {
 		/** One plain query per table (a batch may have 5,000 pids: too many parameters for one UNION on PostgreSQL). */
 		private boolean hasRows(String tableName) {
 			return tablesWithRows.computeIfAbsent(tableName, name -> {
-				List<Long> paddedPids = InLists.padded(pids);
-				List<Long> paddedHashes = InLists.padded(hashes);
 				String sql = "SELECT RES_ID FROM " + name
-						+ " WHERE RES_ID IN (" + InLists.marks(paddedPids.size()) + ")"
-						+ " AND HASH_IDENTITY IN (" + InLists.marks(paddedHashes.size()) + ")";
-				List<Object> args = new ArrayList<>(paddedPids);
-				args.addAll(paddedHashes);
+						+ " WHERE RES_ID IN (" + InLists.marks(pids.size()) + ")"
+						+ " AND HASH_IDENTITY IN (" + InLists.marks(hashes.size()) + ")";
+				List<Object> args = new ArrayList<>(pids);
+				args.addAll(hashes);
 				return Boolean.TRUE.equals(jdbc.query(
 						con -> {
 							var ps = con.prepareStatement(sql);
@@ -362,8 +361,8 @@ public class TargetedIndexer {
 							"SELECT t FROM " + table.getSimpleName()
 									+ " t WHERE t.myResourcePid IN (:pids) AND t.myHashIdentity IN (:hashes)",
 							BaseResourceIndexedSearchParam.class)
-					.setParameter("pids", InLists.padded(pids))
-					.setParameter("hashes", InLists.padded(hashes))
+					.setParameter("pids", pids)
+					.setParameter("hashes", hashes)
 					.getResultList()
 					.forEach(row -> rows.computeIfAbsent(row.getResourcePid(), k -> new ArrayList<>()).add(row));
 			return rows;
