@@ -22,8 +22,6 @@ import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractorSvc;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import io.hapireindex.admin.AdminPageInterceptor;
-import ca.uhn.fhir.jpa.api.svc.IIdHelperService;
-import ca.uhn.fhir.jpa.model.dao.JpaPid;
 import ca.uhn.fhir.jpa.cache.IResourceTypeCacheSvc;
 import ca.uhn.fhir.jpa.sp.ISearchParamPresenceSvc;
 import ca.uhn.fhir.jpa.dao.IFulltextSearchSvc;
@@ -212,7 +210,6 @@ public class ReindexModuleConfiguration {
 			IJpaStorageResourceParser resourceParser,
 			ISearchParamExtractorSvc extractor,
 			DaoSearchParamSynchronizer synchronizer,
-			IIdHelperService<JpaPid> idHelper,
 			IResourceTypeCacheSvc resourceTypes,
 			ISearchParamPresenceSvc presence,
 			ISearchParamRegistry searchParamRegistry,
@@ -228,7 +225,6 @@ public class ReindexModuleConfiguration {
 				resourceParser,
 				extractor,
 				synchronizer,
-				idHelper,
 				resourceTypes,
 				presence,
 				searchParamRegistry,

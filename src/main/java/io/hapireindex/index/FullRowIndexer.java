@@ -3,7 +3,6 @@ package io.hapireindex.index;
 import ca.uhn.fhir.interceptor.model.RequestPartitionId;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
-import ca.uhn.fhir.jpa.api.svc.IIdHelperService;
 import ca.uhn.fhir.jpa.cache.IResourceTypeCacheSvc;
 import ca.uhn.fhir.jpa.dao.IJpaStorageResourceParser;
 import ca.uhn.fhir.jpa.dao.data.IResourceTableDao;
@@ -11,6 +10,7 @@ import ca.uhn.fhir.jpa.dao.index.DaoSearchParamSynchronizer;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.model.dao.JpaPid;
 import ca.uhn.fhir.jpa.model.entity.EntityIndexStatusEnum;
+import ca.uhn.fhir.jpa.model.entity.ResourceLink;
 import ca.uhn.fhir.jpa.model.entity.ResourceTable;
 import ca.uhn.fhir.jpa.model.entity.StorageSettings;
 import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractor;
@@ -24,7 +24,6 @@ import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.instance.model.api.IIdType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.orm.jpa.SharedEntityManagerCreator;
 
@@ -35,9 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
@@ -70,7 +67,6 @@ public class FullRowIndexer {
 			IJpaStorageResourceParser resourceParser,
 			ISearchParamExtractorSvc extractor,
 			DaoSearchParamSynchronizer synchronizer,
-			IIdHelperService<JpaPid> idHelper,
 			IResourceTypeCacheSvc resourceTypes,
 			ISearchParamPresenceSvc presence,
 			ISearchParamRegistry searchParamRegistry,
@@ -176,24 +172,18 @@ public class FullRowIndexer {
 	 * the whole batch, into the same {@link TransactionDetails} the extractor reads.
 	 */
 	private void preResolveStoredReferenceTargets(TransactionDetails transaction, Collection<ResourceIndexedSearchParams> stored) {
-		Set<JpaPid> targets = stored.stream()
+		Map<Long, JpaPid> targets = new HashMap<>();
+		stored.stream()
 				.flatMap(params -> params.getResourceLinks().stream())
-				.map(link -> link.getTargetResourcePk())
+				.map(ResourceLink::getTargetResourcePk)
 				.filter(Objects::nonNull)
 				.filter(pid -> !transaction.hasReverseResolvedId(pid))
-				.collect(Collectors.toSet());
+				.forEach(pid -> targets.putIfAbsent(pid.getId(), pid));
 		if (targets.isEmpty()) {
 			return;
 		}
-		for (Map.Entry<JpaPid, Optional<String>> next : parts.idHelper()
-				.translatePidsToForcedIds(targets)
-				.getResourcePersistentIdOptionalMap()
-				.entrySet()) {
-			if (next.getValue().isPresent()) {
-				IIdType id = parts.systemDao().getContext().getVersion().newIdType(next.getValue().get());
-				transaction.addResolvedResourceId(id, next.getKey());
-			}
-		}
+		BatchResources.typedFhirIds(jdbc, targets.keySet()).forEach((pid, typedId) -> transaction.addResolvedResourceId(
+				parts.systemDao().getContext().getVersion().newIdType(typedId), targets.get(pid)));
 	}
 
 	/** HAPI 8.8's {@code AddRemoveCount.isEmpty()} answers the opposite of its name, so the counts are read. */
