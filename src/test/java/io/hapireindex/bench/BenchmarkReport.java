@@ -268,9 +268,11 @@ final class BenchmarkReport {
 			return;
 		}
 		sb.append("## Heap held during a full reindex\n\n");
-		sb.append("An untimed full reindex by the module after the warm-up, with a full garbage collection every second ");
-		sb.append("while it runs: *held* is the most heap still in use after one of them, above the level after a full ");
-		sb.append("collection before the job. This is what the job keeps reachable; *peak live* in the table above is read ");
+		sb.append("An untimed full reindex by the module after the warm-up, with about " + BenchmarkRunner.HELD_SAMPLES + " full ");
+		sb.append("garbage collections spread over it (one every warm-up job's length / " + BenchmarkRunner.HELD_SAMPLES + ", at least 100 ms ");
+		sb.append("apart), as many at every size, so that each size's peak is the most of as many looks: *held* is the most heap ");
+		sb.append("in use when one of them ended (read from the collection's own record, before any thread allocates again), above ");
+		sb.append("the level after a full collection before the job. This is what the job keeps reachable; *peak live* in the table above is read ");
 		sb.append("after any collection, young ones included, so it also counts garbage promoted since the last marking ");
 		sb.append("cycle, which grows with the length of the job. *Median* is the middle sample; *drift* is the mean of ");
 		sb.append("the last quarter of the samples minus that of the first quarter: a job that kept something for every ");

@@ -38,6 +38,8 @@ public final class BenchmarkRunner {
 	/** Requests per second of the search load (issue 5): busy clinical use of a small server, not a stress test. */
 	static final double LOAD_RATE = 20;
 	static final long LOAD_WINDOW_MILLIS = 30_000;
+	/** Full collections the held-heap probe aims for, whatever the size (spaced by the warm-up job's length). */
+	static final int HELD_SAMPLES = 60;
 	/** About 1% of the generated resources: smoking-status Observations of current smokers. */
 	static final String ONE_PERCENT_URL =
 			"Observation?code=http://loinc.org|72166-2&value-concept=http://snomed.info/sct|77176002";
@@ -87,12 +89,13 @@ public final class BenchmarkRunner {
 		List<String> allTypes = allTypeUrls();
 		long total = count("SELECT COUNT(*) FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL");
 		long observations = count("SELECT COUNT(*) FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL AND RES_TYPE = 'Observation'");
+		JobRun warm = null;
 		if (options.cases().contains("full") || options.cases().contains("targeted") || options.cases().contains("load")
 				|| options.cases().contains("held")) {
-			warmUp();
+			warm = warmUp();
 		}
 		if (options.cases().contains("full") || options.cases().contains("held")) {
-			probeHeldHeap();
+			probeHeldHeap(warm);
 		}
 		for (int r = 1; r <= options.repeats(); r++) {
 			if (options.cases().contains("floor")) {
@@ -150,27 +153,35 @@ public final class BenchmarkRunner {
 	 * job took 64.8 s and the next one 34.5 s. HAPI's job shares most of those paths (HAPI's parser, extractor and
 	 * Hibernate), so this also spares it the cold start it would otherwise have as the first job timed.
 	 */
-	private void warmUp() throws Exception {
+	private JobRun warmUp() throws Exception {
 		resetTargetedRows();
 		JobRun warm = module.run(new Parameters(), timeoutMillis);
 		System.out.printf("[bench] %s %,d warm-up: an untimed full module job, %.1f s%n", db, size, warm.seconds());
+		return warm;
 	}
 
 	/**
 	 * What a full reindex keeps reachable while it runs: an untimed full module job (after the warm-up, so the JIT
-	 * and HAPI's caches are where a server in service has them) with a full collection every second.
+	 * and HAPI's caches are where a server in service has them) with about {@link #HELD_SAMPLES} full collections
+	 * spread over it.
+	 *
+	 * <p>Why as many collections at every size, not one a second: the peak is the most of the samples, and the most
+	 * of ten times more samples is higher for the same job (a sample that finds both workers holding a batch of
+	 * their largest resources turns up sooner or later). With one a second, a 10,000-resource job got 6 samples and a
+	 * 200,000 one 76, and two runs of the same 10,000 build peaked 6 MB apart.
 	 */
-	private void probeHeldHeap() throws Exception {
+	private void probeHeldHeap(JobRun warm) throws Exception {
 		resetTargetedRows();
+		long intervalMillis = Math.max(100, Math.round(warm.seconds() * 1000 / HELD_SAMPLES));
 		JobRun run;
 		BenchResults.Held held;
-		try (HeldHeapProbe probe = new HeldHeapProbe(1000)) {
+		try (HeldHeapProbe probe = new HeldHeapProbe(intervalMillis)) {
 			run = module.run(new Parameters(), timeoutMillis);
 			held = new BenchResults.Held(db, size, run.jobId(), run.seconds(), probe.samples(), probe.peakHeldBytes(),
 					probe.medianHeldBytes(), probe.driftBytes(), Instant.now().toString());
 		}
 		results.held.add(held);
-		System.out.printf("[bench] %s %,d held heap: a full module job (untimed, a full GC every second: %d) held at most"
+		System.out.printf("[bench] %s %,d held heap: a full module job (untimed, a full GC every " + intervalMillis + " ms: %d) held at most"
 						+ " +%d MB, median +%d MB, last quarter minus first %+.1f MB; job %s took %.1f s%n",
 				db, size, held.samples(), held.peakHeldBytes() >> 20, held.medianHeldBytes() >> 20,
 				held.driftBytes() / 1048576.0, run.jobId(), run.seconds());
