@@ -58,7 +58,7 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 		}
 		freshness.ensureCurrentFor(jobId, details.getInstance().getCreateTime());
 		watchdog.claim(details.getChunkId());
-		ReindexThrottle.Attempt attempt = throttle.tryAcquire(jobId, params.maximumConcurrency());
+		ReindexThrottle.Attempt attempt = throttle.tryAcquire(jobId, details.getChunkId(), params.maximumConcurrency());
 		if (attempt.permit() == null) {
 			// park the chunk instead of holding a worker thread; a maintenance pass re-queues it when due
 			nudger.passAfter(attempt.retryAfterMillis() + 50);
@@ -66,6 +66,7 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 		}
 		ReindexThrottle.Permit permit = attempt.permit();
 		long pause = params.queryDelayMillis();
+		long busy = -1;
 		try {
 			// the last moment a cancel can still stop this chunk before it writes anything
 			if (cancelled(jobId)) {
@@ -76,7 +77,7 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 			BatchReindexer.Result result =
 					reindexer.reindex(jobId, batch.resourceType(), batch.pids(), params);
 			long end = System.currentTimeMillis();
-			long busy = end - start;
+			busy = end - start;
 			progress.recordBatchOnce(
 					jobId,
 					new JobProgressStore.BatchRecord(
@@ -95,10 +96,11 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 			pause += ReindexThrottle.dutyCyclePause(busy, params.targetDataStoreUsagePercentage());
 			return new RunOutcome(result.reindexed());
 		} finally {
-			permit.release(pause);
-			if (pause > 0) {
-				// the job's next chunk may be parked until this slot's pause is over
-				nudger.passAfter(pause + 50);
+			boolean called = permit.release(busy, pause);
+			if (called || pause > 0) {
+				// the job's next chunk is parked until this slot's pause is over (or now): a maintenance pass
+				// brings it back
+				nudger.passAfter(pause + 20);
 			}
 			if (progress.allAccountedFor(jobId, expectedScopes(params))) {
 				nudger.nudge(jobId);

@@ -7,6 +7,7 @@ import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.sql.Timestamp;
+import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -20,13 +21,14 @@ import javax.sql.DataSource;
  *
  * <p>Waiting is never done on a worker thread (that would stall every other batch2 job on the node): a slot
  * carries a "not before" time, set on release to the job's query delay plus its duty-cycle pause, and a
- * chunk that finds no usable slot is parked by the caller until the earliest slot can be used.
+ * chunk that finds no usable slot is parked by the caller until the earliest slot can be used; when every slot
+ * is held, behind the job's other parked chunks ({@link ParkingLine}).
  */
 public class ReindexThrottle {
 
 	private static final Logger LOG = LoggerFactory.getLogger(ReindexThrottle.class);
-	private static final long MIN_PARK_MILLIS = 100;
-	private static final long MAX_PARK_MILLIS = 5_000;
+	private static final long MIN_PARK_MILLIS = ParkingLine.MIN_PARK_MILLIS;
+	private static final long MAX_PARK_MILLIS = ParkingLine.MAX_PARK_MILLIS;
 
 	/** A held slot; {@link #release} gives it back with the pause the job wants before its next batch. */
 	public final class Permit {
@@ -40,15 +42,41 @@ public class ReindexThrottle {
 			this.holder = holder;
 		}
 
-		/** @param pauseMillis how long this slot stays unusable (query delay, duty-cycle pause) */
-		public void release(long pauseMillis) {
+		/**
+		 * Gives the slot back and calls the job's longest-parked chunk for it.
+		 *
+		 * <p>Why call one: a parked chunk only comes back when a maintenance pass finds its poll time passed,
+		 * and parked chunks wait in line ({@link ParkingLine}), so without a call the freed slot would stay idle
+		 * until the next one's time came; with {@code maximumConcurrency=1} the job took twice as long.
+		 *
+		 * @param busyMillis  how long the batch took (negative if it did not run to the end)
+		 * @param pauseMillis how long this slot stays unusable (query delay, duty-cycle pause)
+		 * @return whether a parked chunk was called: it is due when the pause ends, at the next maintenance pass
+		 */
+		public boolean release(long busyMillis, long pauseMillis) {
+			line.batchTook(jobId, busyMillis);
+			long usableAt = System.currentTimeMillis() + Math.max(0, pauseMillis);
 			jdbc.update(
 					"UPDATE HFR_JOB_SLOT SET HOLDER = NULL, LEASE_UNTIL = NULL, NOT_BEFORE_MS = ?"
 							+ " WHERE JOB_ID = ? AND SLOT = ? AND HOLDER = ?",
-					System.currentTimeMillis() + Math.max(0, pauseMillis),
+					usableAt,
 					jobId,
 					slot,
 					holder);
+			List<String> next = jdbc.queryForList(
+					"SELECT ID FROM BT2_WORK_CHUNK WHERE INSTANCE_ID = ? AND STAT = 'POLL_WAITING'"
+							+ " ORDER BY NEXT_POLL_TIME, ID FETCH FIRST 1 ROWS ONLY",
+					String.class,
+					jobId);
+			if (next.isEmpty()) {
+				return false;
+			}
+			jdbc.update(
+					"UPDATE BT2_WORK_CHUNK SET NEXT_POLL_TIME = ? WHERE ID = ? AND STAT = 'POLL_WAITING' AND NEXT_POLL_TIME > ?",
+					new Timestamp(usableAt),
+					next.get(0),
+					new Timestamp(usableAt));
+			return true;
 		}
 	}
 
@@ -59,6 +87,7 @@ public class ReindexThrottle {
 	private final long leaseMillis;
 	private final WorkerPriority priority;
 	private final String node = ClusterNode.ID;
+	private final ParkingLine line = new ParkingLine();
 
 	public ReindexThrottle(DataSource dataSource, long leaseMillis, WorkerPriority priority) {
 		this.jdbc = new JdbcTemplate(dataSource);
@@ -69,8 +98,8 @@ public class ReindexThrottle {
 		jdbc.execute("ALTER TABLE HFR_JOB_SLOT ADD COLUMN IF NOT EXISTS NOT_BEFORE_MS BIGINT DEFAULT 0 NOT NULL");
 	}
 
-	/** Takes a usable slot of the job if there is one now; never waits. */
-	public Attempt tryAcquire(String jobId, int maximumConcurrency) {
+	/** Takes a usable slot of the job for the chunk if there is one now; never waits. */
+	public Attempt tryAcquire(String jobId, String chunkId, int maximumConcurrency) {
 		ensureSlots(jobId, maximumConcurrency);
 		String holder = node + "/" + Thread.currentThread().getName() + "/" + UUID.randomUUID();
 		long now = System.currentTimeMillis();
@@ -87,6 +116,7 @@ public class ReindexThrottle {
 			if (won == 1) {
 				// the slot bounds how many workers a job uses; the priority, how they share the CPU with requests
 				priority.lowerCurrentThread();
+				line.left(jobId, chunkId);
 				return new Attempt(new Permit(jobId, slot, holder), 0);
 			}
 		}
@@ -95,8 +125,18 @@ public class ReindexThrottle {
 				Long.class,
 				jobId,
 				maximumConcurrency);
-		long wait = earliestFree == null ? MIN_PARK_MILLIS : earliestFree - now;
-		return new Attempt(null, Math.max(MIN_PARK_MILLIS, Math.min(MAX_PARK_MILLIS, wait)));
+		if (earliestFree != null) {
+			// a slot is free but pausing (query delay, duty cycle): its end is known
+			line.left(jobId, chunkId);
+			return new Attempt(null, Math.max(MIN_PARK_MILLIS, Math.min(MAX_PARK_MILLIS, earliestFree - now)));
+		}
+		Timestamp earliestLease = jdbc.queryForObject(
+				"SELECT MIN(LEASE_UNTIL) FROM HFR_JOB_SLOT WHERE JOB_ID = ? AND SLOT < ? AND HOLDER IS NOT NULL",
+				Timestamp.class,
+				jobId,
+				maximumConcurrency);
+		long holderStarted = earliestLease == null ? -1 : earliestLease.getTime() - leaseMillis;
+		return new Attempt(null, line.park(jobId, chunkId, maximumConcurrency, now, holderStarted));
 	}
 
 	private void ensureSlots(String jobId, int count) {
