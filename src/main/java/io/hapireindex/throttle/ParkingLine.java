@@ -31,7 +31,7 @@ final class ParkingLine {
 			long batch = batchMillis > 0 ? batchMillis : MIN_PARK_MILLIS;
 			long first = holderStarted >= 0 ? holderStarted + batch - now : batch;
 			long wait = first + batch * dueByChunk.size() / Math.max(1, slots);
-			wait = Math.max(MIN_PARK_MILLIS, Math.min(MAX_PARK_MILLIS, wait));
+			wait = bounded(wait);
 			dueByChunk.put(chunkId, now + wait);
 			return wait;
 		}
@@ -46,6 +46,11 @@ final class ParkingLine {
 	}
 
 	private final Map<String, JobLine> lines = new ConcurrentHashMap<>();
+
+	/** A parking time within the bounds every parked chunk keeps to. */
+	static long bounded(long waitMillis) {
+		return Math.max(MIN_PARK_MILLIS, Math.min(MAX_PARK_MILLIS, waitMillis));
+	}
 
 	/**
 	 * Parks the chunk behind the job's other parked chunks: how long it should wait, in milliseconds.

@@ -27,8 +27,6 @@ import javax.sql.DataSource;
 public class ReindexThrottle {
 
 	private static final Logger LOG = LoggerFactory.getLogger(ReindexThrottle.class);
-	private static final long MIN_PARK_MILLIS = ParkingLine.MIN_PARK_MILLIS;
-	private static final long MAX_PARK_MILLIS = ParkingLine.MAX_PARK_MILLIS;
 
 	/** A held slot; {@link #release} gives it back with the pause the job wants before its next batch. */
 	public final class Permit {
@@ -128,7 +126,7 @@ public class ReindexThrottle {
 		if (earliestFree != null) {
 			// a slot is free but pausing (query delay, duty cycle): its end is known
 			line.left(jobId, chunkId);
-			return new Attempt(null, Math.max(MIN_PARK_MILLIS, Math.min(MAX_PARK_MILLIS, earliestFree - now)));
+			return new Attempt(null, ParkingLine.bounded(earliestFree - now));
 		}
 		Timestamp earliestLease = jdbc.queryForObject(
 				"SELECT MIN(LEASE_UNTIL) FROM HFR_JOB_SLOT WHERE JOB_ID = ? AND SLOT < ? AND HOLDER IS NOT NULL",
