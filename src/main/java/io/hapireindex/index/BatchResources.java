@@ -74,12 +74,12 @@ final class BatchResources {
 	 * update writes a new version of the row, so each full reindex rewrote the whole resource table (dead rows for
 	 * the vacuum, and as much write-ahead log to ship to replicas); a row lock writes no new row.
 	 */
-	static void requireUnchanged(JdbcTemplate jdbc, Collection<ResourceTable> entities) {
-		List<ResourceTable> list = List.copyOf(entities);
+	static void requireUnchanged(JdbcTemplate jdbc, Collection<ReadVersion> read) {
+		List<ReadVersion> list = List.copyOf(read);
 		for (int from = 0; from < list.size(); from += 800) {
-			List<ResourceTable> page = list.subList(from, Math.min(list.size(), from + 800));
+			List<ReadVersion> page = list.subList(from, Math.min(list.size(), from + 800));
 			Map<Long, Long> current = new HashMap<>();
-			List<Object> ids = InLists.padded(page.stream().map(e -> (Object) e.getId().getId()).toList());
+			List<Object> ids = InLists.padded(page.stream().map(r -> (Object) r.pid()).toList());
 			jdbc.query(
 					"SELECT RES_ID, RES_VER FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL AND RES_ID IN ("
 							+ InLists.marks(ids.size()) + ")"
@@ -88,13 +88,24 @@ final class BatchResources {
 						current.put(rs.getLong(1), rs.getLong(2));
 					},
 					ids.toArray());
-			for (ResourceTable entity : page) {
-				Long version = current.get(entity.getId().getId());
-				if (version == null || version != entity.getVersion()) {
-					throw new ResourceVersionConflictException("Resource "
-							+ entity.getIdDt().toUnqualifiedVersionless().getValue() + " changed while it was reindexed");
+			for (ReadVersion resource : page) {
+				Long version = current.get(resource.pid());
+				if (version == null || version != resource.version()) {
+					throw new ResourceVersionConflictException("Resource " + resource.resourceId()
+							+ " changed while it was reindexed");
 				}
 			}
+		}
+	}
+
+	/**
+	 * What the optimistic lock compares for one resource: the version the batch read, and the id to name it by. Kept
+	 * instead of the entity, so a batch that detaches its entities as it goes still checks them all at its end.
+	 */
+	record ReadVersion(long pid, String resourceId, long version) {
+		static ReadVersion of(ResourceTable entity) {
+			return new ReadVersion(
+					entity.getId().getId(), entity.getIdDt().toUnqualifiedVersionless().getValue(), entity.getVersion());
 		}
 	}
 

@@ -183,7 +183,8 @@ public class TargetedIndexer {
 		}
 		if (optimisticLock) {
 			pace.run();
-			BatchResources.requireUnchanged(jdbc, entities.values());
+			BatchResources.requireUnchanged(
+					jdbc, entities.values().stream().map(BatchResources.ReadVersion::of).toList());
 		}
 		return changed;
 	}
