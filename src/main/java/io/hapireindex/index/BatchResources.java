@@ -28,16 +28,15 @@ final class BatchResources {
 	 * the tags: that read every resource row twice, and materialising entities is most of a page's load time.
 	 */
 	static Map<Long, ResourceTable> load(EntityManager entityManager, Collection<Long> pids) {
-		List<JpaPid> jpaPids = pids.stream().map(JpaPid::fromId).toList();
 		Map<Long, ResourceTable> found = new HashMap<>();
-		// HAPI's prefetch query, with the tags: the same 800-id cap on IN lists as HAPI's QueryChunker
-		for (int from = 0; from < jpaPids.size(); from += 800) {
+		// HAPI's prefetch query, with the tags
+		for (List<JpaPid> page : InLists.paddedPages(pids.stream().map(JpaPid::fromId).toList())) {
 			entityManager
 					.createQuery("SELECT r, h FROM ResourceTable r LEFT JOIN FETCH r.myTags t LEFT JOIN FETCH t.myTag"
 							+ " LEFT JOIN ResourceHistoryTable h"
 							+ " ON r.myVersion = h.myResourceVersion AND r = h.myResourceTable"
 							+ " WHERE r.myPid IN (:ids)", Object[].class)
-					.setParameter("ids", InLists.padded(jpaPids.subList(from, Math.min(jpaPids.size(), from + 800))))
+					.setParameter("ids", page)
 					.getResultList()
 					.forEach(row -> {
 						ResourceTable entity = (ResourceTable) row[0];
@@ -75,25 +74,22 @@ final class BatchResources {
 	 * the vacuum, and as much write-ahead log to ship to replicas); a row lock writes no new row.
 	 */
 	static void requireUnchanged(JdbcTemplate jdbc, Collection<ReadVersion> read) {
-		List<ReadVersion> list = List.copyOf(read);
-		for (int from = 0; from < list.size(); from += 800) {
-			List<ReadVersion> page = list.subList(from, Math.min(list.size(), from + 800));
-			Map<Long, Long> current = new HashMap<>();
-			List<Object> ids = InLists.padded(page.stream().map(r -> (Object) r.pid()).toList());
+		Map<Long, Long> current = new HashMap<>();
+		for (List<Long> page : InLists.paddedPages(read.stream().map(ReadVersion::pid).toList())) {
 			jdbc.query(
 					"SELECT RES_ID, RES_VER FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL AND RES_ID IN ("
-							+ InLists.marks(ids.size()) + ")"
+							+ InLists.marks(page.size()) + ")"
 							+ " FOR UPDATE",
 					rs -> {
 						current.put(rs.getLong(1), rs.getLong(2));
 					},
-					ids.toArray());
-			for (ReadVersion resource : page) {
-				Long version = current.get(resource.pid());
-				if (version == null || version != resource.version()) {
-					throw new ResourceVersionConflictException("Resource " + resource.resourceId()
-							+ " changed while it was reindexed");
-				}
+					page.toArray());
+		}
+		for (ReadVersion resource : read) {
+			Long version = current.get(resource.pid());
+			if (version == null || version != resource.version()) {
+				throw new ResourceVersionConflictException("Resource " + resource.resourceId()
+						+ " changed while it was reindexed");
 			}
 		}
 	}
@@ -118,10 +114,8 @@ final class BatchResources {
 	 * reindex visits every resource once, so those cache entries only push out the ones live requests use.
 	 */
 	static Map<Long, String> typedFhirIds(JdbcTemplate jdbc, Collection<Long> pids) {
-		List<Long> list = List.copyOf(pids);
 		Map<Long, String> ids = new HashMap<>();
-		for (int from = 0; from < list.size(); from += 800) {
-			List<Long> page = InLists.padded(list.subList(from, Math.min(list.size(), from + 800)));
+		for (List<Long> page : InLists.paddedPages(pids)) {
 			jdbc.query("SELECT RES_ID, RES_TYPE, FHIR_ID FROM HFJ_RESOURCE WHERE RES_ID IN (" + InLists.marks(page.size()) + ")",
 					rs -> {
 						ids.put(rs.getLong(1), rs.getString(2) + "/" + rs.getString(3));

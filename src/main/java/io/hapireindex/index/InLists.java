@@ -19,6 +19,9 @@ public final class InLists {
 
 	private static final int SMALLEST = 8;
 
+	/** The most values in one list: the cap HAPI's {@code QueryChunker} puts on its {@code IN} lists. */
+	public static final int PAGE = 800;
+
 	private InLists() {}
 
 	/** The values, the last one repeated up to the next power of two (at least 8); empty stays empty. */
@@ -36,6 +39,16 @@ public final class InLists {
 			list.add(last);
 		}
 		return list;
+	}
+
+	/** The values in pages of at most {@link #PAGE}, each {@link #padded}. */
+	public static <T> List<List<T>> paddedPages(Collection<T> values) {
+		List<T> list = List.copyOf(values);
+		List<List<T>> pages = new ArrayList<>();
+		for (int from = 0; from < list.size(); from += PAGE) {
+			pages.add(padded(list.subList(from, Math.min(list.size(), from + PAGE))));
+		}
+		return pages;
 	}
 
 	/** {@code ?,?,...} for a JDBC {@code IN} list of {@code count} values. */

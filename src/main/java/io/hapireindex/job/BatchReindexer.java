@@ -325,14 +325,15 @@ public class BatchReindexer {
 	/** pid to FHIR id of the resources that still exist and are not deleted, in the batch's order. */
 	private Map<Long, String> liveResources(List<Long> pids) {
 		Map<Long, String> live = new HashMap<>();
-		List<Long> ids = InLists.padded(pids);
-		jdbc.query(
-				"SELECT RES_ID, FHIR_ID FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL AND RES_ID IN ("
-						+ InLists.marks(ids.size()) + ")",
-				rs -> {
-					live.put(rs.getLong(1), rs.getString(2));
-				},
-				ids.toArray());
+		for (List<Long> page : InLists.paddedPages(pids)) {
+			jdbc.query(
+					"SELECT RES_ID, FHIR_ID FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL AND RES_ID IN ("
+							+ InLists.marks(page.size()) + ")",
+					rs -> {
+						live.put(rs.getLong(1), rs.getString(2));
+					},
+					page.toArray());
+		}
 		Map<Long, String> ordered = new LinkedHashMap<>();
 		pids.stream().filter(live::containsKey).forEach(p -> ordered.put(p, live.get(p)));
 		return ordered;
