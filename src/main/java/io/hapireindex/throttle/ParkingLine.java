@@ -3,6 +3,8 @@ package io.hapireindex.throttle;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * How long a chunk that found every slot of its job taken parks before it asks again.
@@ -18,12 +20,23 @@ final class ParkingLine {
 
 	static final long MIN_PARK_MILLIS = 100;
 	static final long MAX_PARK_MILLIS = 5_000;
+	/**
+	 * A job's line not used for this long is dropped when another job starts parking or releasing here: it ended,
+	 * or runs on other nodes. Without this a node kept an entry for every job it ever ran.
+	 */
+	static final long IDLE_MILLIS = TimeUnit.HOURS.toMillis(1);
 
 	/** One job's chunks parked on this node, and how long its batches take here. */
 	private static final class JobLine {
 		final Map<String, Long> dueByChunk = new HashMap<>();
 		/** Moving average of the job's batch times on this node; 0 until one has run. */
 		long batchMillis;
+		volatile long usedMillis;
+
+		/** Unused for an hour: no chunk of it is still in line, as none parks longer than {@link #MAX_PARK_MILLIS}. */
+		boolean idleAt(long now) {
+			return now - usedMillis > IDLE_MILLIS;
+		}
 
 		synchronized long park(String chunkId, int slots, long now, long holderStarted) {
 			dueByChunk.values().removeIf(due -> due <= now);
@@ -46,6 +59,15 @@ final class ParkingLine {
 	}
 
 	private final Map<String, JobLine> lines = new ConcurrentHashMap<>();
+	private final LongSupplier clock;
+
+	ParkingLine() {
+		this(System::currentTimeMillis);
+	}
+
+	ParkingLine(LongSupplier clock) {
+		this.clock = clock;
+	}
 
 	/** A parking time within the bounds every parked chunk keeps to. */
 	static long bounded(long waitMillis) {
@@ -73,7 +95,19 @@ final class ParkingLine {
 		}
 	}
 
+	/** How many jobs this node keeps a line for. */
+	int jobs() {
+		return lines.size();
+	}
+
 	private JobLine line(String jobId) {
-		return lines.computeIfAbsent(jobId, id -> new JobLine());
+		long now = clock.getAsLong();
+		JobLine line = lines.get(jobId);
+		if (line == null) {
+			lines.values().removeIf(other -> other.idleAt(now));
+			line = lines.computeIfAbsent(jobId, id -> new JobLine());
+		}
+		line.usedMillis = now;
+		return line;
 	}
 }

@@ -51,4 +51,20 @@ class ParkingLineTest {
 		line.batchTook("job", 800);
 		assertThat(line.park("job", "a", 1, 0, UNKNOWN)).isEqualTo(500);
 	}
+
+	@Test
+	void aJobUnusedForAnHourIsForgottenWhenAnotherJobComes() {
+		long[] now = {0};
+		ParkingLine clocked = new ParkingLine(() -> now[0]);
+		clocked.batchTook("old", 300);
+		clocked.batchTook("recent", 300);
+		now[0] = ParkingLine.IDLE_MILLIS / 2;
+		clocked.batchTook("recent", 300);
+		now[0] = ParkingLine.IDLE_MILLIS + 1;
+		clocked.batchTook("new", 300);
+		assertThat(clocked.jobs()).as("old dropped, recent and new kept").isEqualTo(2);
+		assertThat(clocked.park("recent", "a", 1, now[0], UNKNOWN)).as("recent keeps its batch time").isEqualTo(300);
+		assertThat(clocked.park("old", "a", 1, now[0], UNKNOWN)).as("old starts over")
+				.isEqualTo(ParkingLine.MIN_PARK_MILLIS);
+	}
 }
