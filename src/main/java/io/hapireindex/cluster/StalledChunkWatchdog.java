@@ -34,6 +34,8 @@ public class StalledChunkWatchdog implements AutoCloseable {
 	private static final Logger LOG = LoggerFactory.getLogger(StalledChunkWatchdog.class);
 	private static final Set<String> STALLABLE = Set.of("QUEUED", "IN_PROGRESS", "ERRORED");
 	private static final long PULL_MILLIS = 500;
+	/** How long a new READY chunk is left to the sink that created it, which queues it itself. */
+	private static final long FRESH_CHUNK_MILLIS = 2_000;
 
 	private final JdbcTemplate jdbc;
 	private final IJobMaintenanceService maintenance;
@@ -118,12 +120,19 @@ public class StalledChunkWatchdog implements AutoCloseable {
 	}
 
 	private boolean hasWaitingChunks() {
+		long now = System.currentTimeMillis();
+		// Not a chunk created READY in the last seconds: its step's sink queues it itself at once, and a pass that
+		// races the sink for it makes one of them log an ERROR ("failed to transition work chunk ... from READY to
+		// QUEUED"), a few per job with every job's load step. Nor one parked until later: a pass cannot take it yet.
 		Integer waiting = jdbc.queryForObject(
 				"SELECT COUNT(*) FROM BT2_WORK_CHUNK c JOIN BT2_JOB_INSTANCE i ON i.ID = c.INSTANCE_ID"
 						+ " WHERE c.DEFINITION_ID = ? AND i.STAT IN ('QUEUED', 'IN_PROGRESS')"
-						+ " AND c.STAT IN ('READY', 'POLL_WAITING')",
+						+ " AND ((c.STAT = 'READY' AND c.CREATE_TIME < ?)"
+						+ " OR (c.STAT = 'POLL_WAITING' AND c.NEXT_POLL_TIME <= ?))",
 				Integer.class,
-				definitionId);
+				definitionId,
+				new Timestamp(now - FRESH_CHUNK_MILLIS),
+				new Timestamp(now));
 		return waiting != null && waiting > 0;
 	}
 
