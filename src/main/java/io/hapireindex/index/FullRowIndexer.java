@@ -126,10 +126,11 @@ public class FullRowIndexer {
 		Map<Long, String> failed = new LinkedHashMap<>();
 		Map<String, Boolean> narrativeUnused = new HashMap<>();
 		List<BatchResources.ReadVersion> read = new ArrayList<>(pids.size());
-		List<Long> all = List.copyOf(pids);
-		for (int from = 0; from < all.size(); from += SLICE) {
-			Map<Long, ResourceTable> entities = BatchResources.load(entityManager, all.subList(from, Math.min(all.size(), from + SLICE)));
-			entities.values().forEach(entity -> read.add(BatchResources.ReadVersion.of(entity)));
+		for (List<Long> slice : InLists.pages(pids, SLICE)) {
+			Map<Long, ResourceTable> entities = BatchResources.load(entityManager, slice);
+			if (optimisticLock) {
+				entities.values().forEach(entity -> read.add(BatchResources.ReadVersion.of(entity)));
+			}
 			reindexSlice(entities, transaction, narrativeUnused, changed, failed, pace);
 			// The slice's writes go to the database and its entities leave the session: see SLICE.
 			entityManager.flush();

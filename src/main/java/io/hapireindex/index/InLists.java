@@ -43,10 +43,15 @@ public final class InLists {
 
 	/** The values in pages of at most {@link #PAGE}, each {@link #padded}. */
 	public static <T> List<List<T>> paddedPages(Collection<T> values) {
+		return pages(values, PAGE).stream().map(InLists::padded).toList();
+	}
+
+	/** The values, in their order, in consecutive pages of {@code size} (the last one may be shorter). */
+	public static <T> List<List<T>> pages(Collection<T> values, int size) {
 		List<T> list = List.copyOf(values);
 		List<List<T>> pages = new ArrayList<>();
-		for (int from = 0; from < list.size(); from += PAGE) {
-			pages.add(padded(list.subList(from, Math.min(list.size(), from + PAGE))));
+		for (int from = 0; from < list.size(); from += size) {
+			pages.add(list.subList(from, Math.min(list.size(), from + size)));
 		}
 		return pages;
 	}

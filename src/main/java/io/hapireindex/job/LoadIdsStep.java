@@ -184,9 +184,7 @@ public class LoadIdsStep implements IJobStepWorker<ReindexJobParameters, ScopeCh
 		String prefix = chunk.resourceType() + "/";
 		Map<String, Long> found = new HashMap<>();
 		// one query per page of ids: a restart may name thousands of failed resources
-		List<String> ids = chunk.resourceIds();
-		for (int from = 0; from < ids.size(); from += ID_QUERY_SIZE) {
-			List<String> page = ids.subList(from, Math.min(ids.size(), from + ID_QUERY_SIZE));
+		for (List<String> page : InLists.pages(chunk.resourceIds(), ID_QUERY_SIZE)) {
 			List<Object> args = new ArrayList<>();
 			args.add(chunk.resourceType());
 			page.forEach(id -> args.add(id.substring(prefix.length())));
@@ -210,8 +208,8 @@ public class LoadIdsStep implements IJobStepWorker<ReindexJobParameters, ScopeCh
 				pids.add(pid);
 			}
 		}
-		for (int from = 0; from < pids.size(); from += params.batchSize()) {
-			emit(jobId, chunk.scopeIndex(), chunk.resourceType(), pids.subList(from, Math.min(pids.size(), from + params.batchSize())), sink);
+		for (List<Long> batch : InLists.pages(pids, params.batchSize())) {
+			emit(jobId, chunk.scopeIndex(), chunk.resourceType(), batch, sink);
 		}
 		return chunk.resourceIds().size();
 	}
