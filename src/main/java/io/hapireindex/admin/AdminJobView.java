@@ -11,6 +11,7 @@ import io.hapireindex.job.ReindexJob;
 import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.status.JobProgressStore;
 import io.hapireindex.status.ReindexJobStatus;
+import io.hapireindex.hapi.Batch2Tables;
 import org.hl7.fhir.r4.model.Parameters;
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.Sort;
@@ -52,7 +53,7 @@ class AdminJobView {
 		JobInstanceFetchRequest request = new JobInstanceFetchRequest();
 		request.setPageStart(page);
 		request.setBatchSize(size);
-		request.setSort(Sort.by(Sort.Direction.DESC, "myCreateTime"));
+		request.setSort(Sort.by(Sort.Direction.DESC, Batch2Tables.INSTANCE_CREATE_TIME_PROPERTY));
 		request.setJobStatus(state);
 		request.setJobDefinitionId(type);
 		Page<JobInstance> found = coordinator.fetchAllJobInstances(request);

@@ -1,12 +1,14 @@
 package io.hapireindex.cluster;
 
 import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
+import io.hapireindex.hapi.Batch2Tables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.sql.Timestamp;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -34,10 +36,13 @@ public class StalledChunkWatchdog implements AutoCloseable {
 	private static final Logger LOG = LoggerFactory.getLogger(StalledChunkWatchdog.class);
 	private static final Set<String> STALLABLE = Set.of("QUEUED", "IN_PROGRESS", "ERRORED");
 	private static final long PULL_MILLIS = 500;
+	/** The module's record of which node started each chunk. */
+	private static final String CHUNK_RUN_TABLE = "HFR_CHUNK_RUN";
 	/** How long a new READY chunk is left to the sink that created it, which queues it itself. */
 	private static final long FRESH_CHUNK_MILLIS = 2_000;
 
 	private final JdbcTemplate jdbc;
+	private final Batch2Tables batch2Tables;
 	private final IJobMaintenanceService maintenance;
 	private final String definitionId;
 	private final long leaseMillis;
@@ -52,6 +57,7 @@ public class StalledChunkWatchdog implements AutoCloseable {
 	public StalledChunkWatchdog(
 			DataSource dataSource, IJobMaintenanceService maintenance, String definitionId, long leaseMillis) {
 		this.jdbc = new JdbcTemplate(dataSource);
+		this.batch2Tables = new Batch2Tables(dataSource);
 		this.maintenance = maintenance;
 		this.definitionId = definitionId;
 		this.leaseMillis = leaseMillis;
@@ -124,16 +130,8 @@ public class StalledChunkWatchdog implements AutoCloseable {
 		// Not a chunk created READY in the last seconds: its step's sink queues it itself at once, and a pass that
 		// races the sink for it makes one of them log an ERROR ("failed to transition work chunk ... from READY to
 		// QUEUED"), a few per job with every job's load step. Nor one parked until later: a pass cannot take it yet.
-		Integer waiting = jdbc.queryForObject(
-				"SELECT COUNT(*) FROM BT2_WORK_CHUNK c JOIN BT2_JOB_INSTANCE i ON i.ID = c.INSTANCE_ID"
-						+ " WHERE c.DEFINITION_ID = ? AND i.STAT IN ('QUEUED', 'IN_PROGRESS')"
-						+ " AND ((c.STAT = 'READY' AND c.CREATE_TIME < ?)"
-						+ " OR (c.STAT = 'POLL_WAITING' AND c.NEXT_POLL_TIME <= ?))",
-				Integer.class,
-				definitionId,
-				new Timestamp(now - FRESH_CHUNK_MILLIS),
-				new Timestamp(now));
-		return waiting != null && waiting > 0;
+		return batch2Tables.countWaitingChunks(
+				definitionId, new Timestamp(now - FRESH_CHUNK_MILLIS), new Timestamp(now)) > 0;
 	}
 
 	/** @return how many chunks were set back to READY */
@@ -143,13 +141,18 @@ public class StalledChunkWatchdog implements AutoCloseable {
 		jdbc.query("SELECT NODE, HEARTBEAT_MS FROM HFR_NODE", rs -> {
 			heartbeats.put(rs.getString(1), rs.getLong(2));
 		});
-		List<Map<String, Object>> candidates = jdbc.queryForList(
-				"SELECT c.ID, c.INSTANCE_ID, c.STAT, c.START_TIME, c.CREATE_TIME, r.NODE, r.STARTED_MS"
-						+ " FROM BT2_WORK_CHUNK c JOIN BT2_JOB_INSTANCE i ON i.ID = c.INSTANCE_ID"
-						+ " LEFT JOIN HFR_CHUNK_RUN r ON r.CHUNK_ID = c.ID"
-						+ " WHERE c.DEFINITION_ID = ? AND i.STAT IN ('QUEUED', 'IN_PROGRESS', 'ERRORED')"
-						+ " AND c.STAT IN ('QUEUED', 'IN_PROGRESS', 'ERRORED')",
-				definitionId);
+		List<Map<String, Object>> candidates = new ArrayList<>();
+		for (Batch2Tables.OpenChunk chunk : batch2Tables.stallableChunks(definitionId, CHUNK_RUN_TABLE)) {
+			Map<String, Object> c = new HashMap<>();
+			c.put("ID", chunk.id());
+			c.put("INSTANCE_ID", chunk.instanceId());
+			c.put("STAT", chunk.status());
+			c.put("START_TIME", chunk.startTime());
+			c.put("CREATE_TIME", chunk.createTime());
+			c.put("NODE", chunk.claimNode());
+			c.put("STARTED_MS", chunk.claimStartedMs());
+			candidates.add(c);
+		}
 		Map<String, Long> lastActivity = lastActivityByJob();
 		for (Map<String, Object> c : candidates) {
 			String owner = currentOwner(c);
@@ -182,7 +185,7 @@ public class StalledChunkWatchdog implements AutoCloseable {
 				stalled = olderThanLease(c.get("START_TIME"), c.get("CREATE_TIME"), now);
 			}
 			if (stalled && STALLABLE.contains(status)
-					&& jdbc.update("UPDATE BT2_WORK_CHUNK SET STAT = 'READY' WHERE ID = ? AND STAT = ?", id, status) == 1) {
+					&& batch2Tables.setChunkReady(id, status)) {
 				LOG.warn("Reindex job {}: chunk {} was {} {}; handed out again",
 						c.get("INSTANCE_ID"), id, status,
 						owner == null ? "for longer than the node lease" : "on " + owner + ", which is gone");
@@ -221,18 +224,7 @@ public class StalledChunkWatchdog implements AutoCloseable {
 
 	/** Per open job of the module: when a chunk last started (on any node) or ended. */
 	private Map<String, Long> lastActivityByJob() {
-		Map<String, Long> last = new HashMap<>();
-		jdbc.query("SELECT c.INSTANCE_ID, MAX(r.STARTED_MS), MAX(c.END_TIME)"
-						+ " FROM BT2_WORK_CHUNK c JOIN BT2_JOB_INSTANCE i ON i.ID = c.INSTANCE_ID"
-						+ " LEFT JOIN HFR_CHUNK_RUN r ON r.CHUNK_ID = c.ID"
-						+ " WHERE c.DEFINITION_ID = ? AND i.STAT IN ('QUEUED', 'IN_PROGRESS', 'ERRORED')"
-						+ " GROUP BY c.INSTANCE_ID",
-				rs -> {
-					Timestamp ended = rs.getTimestamp(3);
-					last.put(rs.getString(1), Math.max(rs.getLong(2), ended == null ? 0 : ended.getTime()));
-				},
-				definitionId);
-		return last;
+		return batch2Tables.lastChunkActivityByJob(definitionId, CHUNK_RUN_TABLE);
 	}
 
 	private boolean olderThanLease(Object time, Object fallback, long now) {

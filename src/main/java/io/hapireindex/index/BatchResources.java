@@ -1,9 +1,9 @@
 package io.hapireindex.index;
 
 import ca.uhn.fhir.jpa.model.dao.JpaPid;
-import ca.uhn.fhir.jpa.model.entity.ResourceHistoryTable;
 import ca.uhn.fhir.jpa.model.entity.ResourceTable;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import io.hapireindex.hapi.ResourceTables;
 import jakarta.persistence.EntityManager;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -31,18 +31,8 @@ final class BatchResources {
 		Map<Long, ResourceTable> found = new HashMap<>();
 		// HAPI's prefetch query, with the tags
 		for (List<JpaPid> page : InLists.paddedPages(pids.stream().map(JpaPid::fromId).toList())) {
-			entityManager
-					.createQuery("SELECT r, h FROM ResourceTable r LEFT JOIN FETCH r.myTags t LEFT JOIN FETCH t.myTag"
-							+ " LEFT JOIN ResourceHistoryTable h"
-							+ " ON r.myVersion = h.myResourceVersion AND r = h.myResourceTable"
-							+ " WHERE r.myPid IN (:ids)", Object[].class)
-					.setParameter("ids", page)
-					.getResultList()
-					.forEach(row -> {
-						ResourceTable entity = (ResourceTable) row[0];
-						entity.setCurrentVersionEntity((ResourceHistoryTable) row[1]);
-						found.put(entity.getId().getId(), entity);
-					});
+			ResourceTables.loadWithCurrentVersionAndTags(entityManager, page)
+					.forEach(entity -> found.put(entity.getId().getId(), entity));
 		}
 		Map<Long, ResourceTable> entities = new LinkedHashMap<>();
 		for (Long pid : pids) {
@@ -75,15 +65,9 @@ final class BatchResources {
 	 */
 	static void requireUnchanged(JdbcTemplate jdbc, Collection<ReadVersion> read) {
 		Map<Long, Long> current = new HashMap<>();
+		ResourceTables resources = new ResourceTables(jdbc);
 		for (List<Long> page : InLists.paddedPages(read.stream().map(ReadVersion::pid).toList())) {
-			jdbc.query(
-					"SELECT RES_ID, RES_VER FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL AND RES_ID IN ("
-							+ InLists.marks(page.size()) + ")"
-							+ " FOR UPDATE",
-					rs -> {
-						current.put(rs.getLong(1), rs.getLong(2));
-					},
-					page.toArray());
+			current.putAll(resources.lockCurrentVersions(page));
 		}
 		for (ReadVersion resource : read) {
 			Long version = current.get(resource.pid());
@@ -115,12 +99,9 @@ final class BatchResources {
 	 */
 	static Map<Long, String> typedFhirIds(JdbcTemplate jdbc, Collection<Long> pids) {
 		Map<Long, String> ids = new HashMap<>();
+		ResourceTables resources = new ResourceTables(jdbc);
 		for (List<Long> page : InLists.paddedPages(pids)) {
-			jdbc.query("SELECT RES_ID, RES_TYPE, FHIR_ID FROM HFJ_RESOURCE WHERE RES_ID IN (" + InLists.marks(page.size()) + ")",
-					rs -> {
-						ids.put(rs.getLong(1), rs.getString(2) + "/" + rs.getString(3));
-					},
-					page.toArray());
+			ids.putAll(resources.typedFhirIds(page));
 		}
 		return ids;
 	}

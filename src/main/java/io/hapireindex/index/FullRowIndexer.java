@@ -1,6 +1,5 @@
 package io.hapireindex.index;
 
-import ca.uhn.fhir.interceptor.model.RequestPartitionId;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.jpa.cache.IResourceTypeCacheSvc;
@@ -21,6 +20,8 @@ import ca.uhn.fhir.jpa.util.AddRemoveCount;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.api.server.storage.TransactionDetails;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import io.hapireindex.hapi.HapiTexts;
+import io.hapireindex.hapi.Partitions;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -58,8 +59,6 @@ import javax.sql.DataSource;
  * comes from {@code updateEntity}.
  */
 public class FullRowIndexer {
-
-	private static final String HAPI_FAILURE_PREFIX = "Failed to reindex resource ";
 
 	/**
 	 * Resources whose entities, stored rows and new rows are in the session at once. A batch is written and
@@ -162,7 +161,7 @@ public class FullRowIndexer {
 				IBaseResource resource = indexingParser.parse(entity,
 						narrativeUnused.computeIfAbsent(entity.getResourceType(), indexingParser::narrativeUnused));
 				parts.extractor().extractFromResource(
-						requestPartition(entity),
+						Partitions.extractionPartition(entity, parts.partitionSettings()),
 						request(),
 						extracted,
 						existing,
@@ -173,7 +172,7 @@ public class FullRowIndexer {
 						ISearchParamExtractor.ALL_PARAMS);
 			} catch (RuntimeException e) {
 				// as HAPI's reindex does: the resource keeps its rows, is marked and reported
-				failed.put(pid, HAPI_FAILURE_PREFIX + entity.getIdDt() + ": " + e);
+				failed.put(pid, HapiTexts.reindexFailure(entity.getIdDt(), e));
 				parts.resourceTableDao().updateIndexStatus(entity.getId(), EntityIndexStatusEnum.INDEXING_FAILED);
 				continue;
 			}
@@ -220,21 +219,10 @@ public class FullRowIndexer {
 		return count.getAddCount() > 0 || count.getRemoveCount() > 0;
 	}
 
-	/** The partition HAPI's {@code updateEntity} extracts in. */
-	private RequestPartitionId requestPartition(ResourceTable entity) {
-		if (!parts.partitionSettings().isPartitioningEnabled()) {
-			return RequestPartitionId.allPartitions();
-		}
-		if (entity.getPartitionId() != null) {
-			return entity.getPartitionId().toPartitionId();
-		}
-		return parts.partitionSettings().getDefaultRequestPartitionId();
-	}
-
 	private static SystemRequestDetails request() {
 		SystemRequestDetails request = new SystemRequestDetails();
 		// what HAPI's reindex marks its request with, for interceptors that tell a reindex from an update
-		request.getUserData().put("SKIP-REINDEX-ON-UPDATE", Boolean.TRUE);
+		HapiTexts.markAsReindex(request);
 		return request;
 	}
 

@@ -1,26 +1,13 @@
 package io.hapireindex.index;
 
-import ca.uhn.fhir.jpa.model.entity.ResourceIndexedComboStringUnique;
-import ca.uhn.fhir.jpa.model.entity.ResourceIndexedComboTokenNonUnique;
-import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamCoords;
-import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamDate;
-import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamNumber;
-import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamQuantity;
-import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamQuantityNormalized;
-import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamString;
-import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamToken;
-import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamUri;
-import ca.uhn.fhir.jpa.model.entity.ResourceLink;
 import ca.uhn.fhir.jpa.model.entity.ResourceTable;
 import ca.uhn.fhir.jpa.searchparam.extractor.ResourceIndexedSearchParams;
+import io.hapireindex.hapi.IndexTables;
 import jakarta.persistence.EntityManager;
 
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.function.Predicate;
 
 /**
  * The stored index rows of a batch of resources, read with one query per index table, as HAPI's
@@ -31,42 +18,6 @@ import java.util.function.Predicate;
  * which removes them.
  */
 final class StoredIndexRows {
-
-	/** One index table: its entity, the JPQL path of its resource pid, the flag, the params' collection. */
-	private record Table<T>(
-			Class<T> entity,
-			String pidPath,
-			Predicate<ResourceTable> flag,
-			Function<T, Long> pid,
-			Function<ResourceIndexedSearchParams, Collection<T>> target) {}
-
-	private static final List<Table<?>> TABLES = List.of(
-			new Table<>(ResourceIndexedSearchParamString.class, "myResourcePid", ResourceTable::isParamsStringPopulated,
-					ResourceIndexedSearchParamString::getResourcePid, p -> p.myStringParams),
-			new Table<>(ResourceIndexedSearchParamToken.class, "myResourcePid", ResourceTable::isParamsTokenPopulated,
-					ResourceIndexedSearchParamToken::getResourcePid, p -> p.myTokenParams),
-			new Table<>(ResourceIndexedSearchParamNumber.class, "myResourcePid", ResourceTable::isParamsNumberPopulated,
-					ResourceIndexedSearchParamNumber::getResourcePid, p -> p.myNumberParams),
-			new Table<>(ResourceIndexedSearchParamQuantity.class, "myResourcePid",
-					ResourceTable::isParamsQuantityPopulated, ResourceIndexedSearchParamQuantity::getResourcePid,
-					p -> p.myQuantityParams),
-			new Table<>(ResourceIndexedSearchParamQuantityNormalized.class, "myResourcePid",
-					e -> Boolean.TRUE.equals(e.isParamsQuantityNormalizedPopulated()),
-					ResourceIndexedSearchParamQuantityNormalized::getResourcePid, p -> p.myQuantityNormalizedParams),
-			new Table<>(ResourceIndexedSearchParamDate.class, "myResourcePid", ResourceTable::isParamsDatePopulated,
-					ResourceIndexedSearchParamDate::getResourcePid, p -> p.myDateParams),
-			new Table<>(ResourceIndexedSearchParamUri.class, "myResourcePid", ResourceTable::isParamsUriPopulated,
-					ResourceIndexedSearchParamUri::getResourcePid, p -> p.myUriParams),
-			new Table<>(ResourceIndexedSearchParamCoords.class, "myResourcePid", ResourceTable::isParamsCoordsPopulated,
-					ResourceIndexedSearchParamCoords::getResourcePid, p -> p.myCoordsParams),
-			new Table<>(ResourceLink.class, "mySourceResourcePid", ResourceTable::isHasLinks,
-					link -> link.getSourceResourcePk().getId(), p -> p.myLinks),
-			new Table<>(ResourceIndexedComboStringUnique.class, "myResourceId",
-					ResourceTable::isParamsComboStringUniquePresent, row -> row.getResource().getId().getId(),
-					p -> p.myComboStringUniques),
-			new Table<>(ResourceIndexedComboTokenNonUnique.class, "myResourceId",
-					ResourceTable::isParamsComboTokensNonUniquePresent, row -> row.getResource().getId().getId(),
-					p -> p.myComboTokenNonUnique));
 
 	private final EntityManager entityManager;
 
@@ -84,14 +35,14 @@ final class StoredIndexRows {
 		Map<Long, ResourceIndexedSearchParams> stored = new HashMap<>();
 		// a new entity has every flag off, so this is HAPI's list-backed params with nothing in them
 		entities.keySet().forEach(pid -> stored.put(pid, ResourceIndexedSearchParams.withLists(new ResourceTable())));
-		for (Table<?> table : TABLES) {
+		for (IndexTables.Table<?> table : IndexTables.ALL) {
 			pace.run();
 			loadTable(table, entities, stored);
 		}
 		return stored;
 	}
 
-	private <T> void loadTable(Table<T> table, Map<Long, ResourceTable> entities, Map<Long, ResourceIndexedSearchParams> stored) {
+	private <T> void loadTable(IndexTables.Table<T> table, Map<Long, ResourceTable> entities, Map<Long, ResourceIndexedSearchParams> stored) {
 		List<Long> flagged = entities.entrySet().stream()
 				.filter(e -> table.flag().test(e.getValue()))
 				.map(Map.Entry::getKey)
@@ -99,11 +50,7 @@ final class StoredIndexRows {
 		if (flagged.isEmpty()) {
 			return;
 		}
-		entityManager
-				.createQuery("SELECT t FROM " + table.entity().getSimpleName() + " t WHERE t." + table.pidPath()
-						+ " IN (:pids)", table.entity())
-				.setParameter("pids", InLists.padded(flagged))
-				.getResultList()
-				.forEach(row -> table.target().apply(stored.get(table.pid().apply(row))).add(row));
+		table.storedRows(entityManager, InLists.padded(flagged))
+				.forEach(row -> table.rowsIn().apply(stored.get(table.pidOf().apply(row))).add(row));
 	}
 }

@@ -1,7 +1,6 @@
 package io.hapireindex.index;
 
 import ca.uhn.fhir.context.RuntimeSearchParam;
-import ca.uhn.fhir.interceptor.model.RequestPartitionId;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.jpa.cache.ISearchParamIdentityCacheSvc;
 import ca.uhn.fhir.jpa.dao.IJpaStorageResourceParser;
@@ -9,14 +8,6 @@ import ca.uhn.fhir.jpa.dao.index.DaoSearchParamSynchronizer;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.model.dao.JpaPid;
 import ca.uhn.fhir.jpa.model.entity.BaseResourceIndexedSearchParam;
-import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamCoords;
-import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamDate;
-import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamNumber;
-import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamQuantity;
-import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamQuantityNormalized;
-import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamString;
-import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamToken;
-import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamUri;
 import ca.uhn.fhir.jpa.model.entity.ResourceTable;
 import ca.uhn.fhir.interceptor.api.IInterceptorBroadcaster;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
@@ -29,6 +20,8 @@ import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.api.server.storage.TransactionDetails;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import io.hapireindex.hapi.IndexTables;
+import io.hapireindex.hapi.Partitions;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -159,24 +152,10 @@ public class TargetedIndexer {
 			IBaseResource resource = indexingParser.parse(entity, cut);
 			ResourceIndexedSearchParams extracted = extract(entity, resource, names);
 			long pid = entity.getId().getId();
-			int rows = sync(entity, extracted.myStringParams, names, stored.of(ResourceIndexedSearchParamString.class, pid),
-							ResourceTable::setParamsStringPopulated)
-					+ sync(entity, extracted.myTokenParams, names, stored.of(ResourceIndexedSearchParamToken.class, pid),
-							ResourceTable::setParamsTokenPopulated)
-					+ sync(entity, extracted.myNumberParams, names, stored.of(ResourceIndexedSearchParamNumber.class, pid),
-							ResourceTable::setParamsNumberPopulated)
-					+ sync(entity, extracted.myQuantityParams, names,
-							stored.of(ResourceIndexedSearchParamQuantity.class, pid),
-							ResourceTable::setParamsQuantityPopulated)
-					+ sync(entity, extracted.myQuantityNormalizedParams, names,
-							stored.of(ResourceIndexedSearchParamQuantityNormalized.class, pid),
-							ResourceTable::setParamsQuantityNormalizedPopulated)
-					+ sync(entity, extracted.myDateParams, names, stored.of(ResourceIndexedSearchParamDate.class, pid),
-							ResourceTable::setParamsDatePopulated)
-					+ sync(entity, extracted.myUriParams, names, stored.of(ResourceIndexedSearchParamUri.class, pid),
-							ResourceTable::setParamsUriPopulated)
-					+ sync(entity, extracted.myCoordsParams, names, stored.of(ResourceIndexedSearchParamCoords.class, pid),
-							ResourceTable::setParamsCoordsPopulated);
+			int rows = 0;
+			for (IndexTables.Table<? extends BaseResourceIndexedSearchParam> table : IndexTables.SEARCH_PARAMS) {
+				rows += syncTable(entity, extracted, names, stored, table);
+			}
 			if (rows > 0) {
 				changed.add(pid);
 			}
@@ -211,7 +190,7 @@ public class TargetedIndexer {
 				params -> params.stream().filter(p -> names.contains(p.getName())).collect(Collectors.toSet());
 		if (storageSettings.isIndexOnContainedResources() || storageSettings.isIndexOnUpliftedRefchains()) {
 			extractor.extractFromResource(
-					partitionOf(entity),
+					Partitions.storedPartition(entity),
 					new SystemRequestDetails(),
 					extracted,
 					ResourceIndexedSearchParams.withSets(),
@@ -224,17 +203,20 @@ public class TargetedIndexer {
 		}
 		valueExtraction.extractSearchIndexParameters(new SystemRequestDetails(), extracted, resource, filter);
 		// as HAPI's service does before writing: the rows belong to this resource
-		for (Collection<? extends BaseResourceIndexedSearchParam> rows : List.of(extracted.myStringParams,
-				extracted.myTokenParams, extracted.myNumberParams, extracted.myQuantityParams,
-				extracted.myQuantityNormalizedParams, extracted.myDateParams, extracted.myUriParams,
-				extracted.myCoordsParams)) {
-			for (BaseResourceIndexedSearchParam row : rows) {
+		for (IndexTables.Table<? extends BaseResourceIndexedSearchParam> table : IndexTables.SEARCH_PARAMS) {
+			for (BaseResourceIndexedSearchParam row : table.rowsIn().apply(extracted)) {
 				if (row.getResourcePid() == null) {
 					row.setResource(entity);
 				}
 			}
 		}
 		return extracted;
+	}
+
+	private <T extends BaseResourceIndexedSearchParam> int syncTable(ResourceTable entity,
+			ResourceIndexedSearchParams extracted, Set<String> names, StoredRows stored, IndexTables.Table<T> table) {
+		return sync(entity, table.rowsIn().apply(extracted), names, stored.of(table, entity.getId().getId()),
+				table.setFlag());
 	}
 
 	/**
@@ -300,16 +282,6 @@ public class TargetedIndexer {
 	 * a 500-value IN list (8% of a targeted job, profiled); one plain SQL query finds the tables worth reading.
 	 */
 	private static final class StoredRows {
-		private static final Map<Class<?>, String> TABLES = Map.of(
-				ResourceIndexedSearchParamString.class, "HFJ_SPIDX_STRING",
-				ResourceIndexedSearchParamToken.class, "HFJ_SPIDX_TOKEN",
-				ResourceIndexedSearchParamNumber.class, "HFJ_SPIDX_NUMBER",
-				ResourceIndexedSearchParamQuantity.class, "HFJ_SPIDX_QUANTITY",
-				ResourceIndexedSearchParamQuantityNormalized.class, "HFJ_SPIDX_QUANTITY_NRML",
-				ResourceIndexedSearchParamDate.class, "HFJ_SPIDX_DATE",
-				ResourceIndexedSearchParamUri.class, "HFJ_SPIDX_URI",
-				ResourceIndexedSearchParamCoords.class, "HFJ_SPIDX_COORDS");
-
 		private final EntityManager entityManager;
 		private final JdbcTemplate jdbc;
 		/** The batch's pids and the parameters' identity hashes, padded once for every table's queries. */
@@ -326,55 +298,27 @@ public class TargetedIndexer {
 		}
 
 		@SuppressWarnings("unchecked")
-		<T extends BaseResourceIndexedSearchParam> List<T> of(Class<T> table, long pid) {
-			if (!hasRows(TABLES.get(table))) {
+		<T extends BaseResourceIndexedSearchParam> List<T> of(IndexTables.Table<T> table, long pid) {
+			if (!hasRows(table)) {
 				return List.of();
 			}
-			Map<Long, List<BaseResourceIndexedSearchParam>> rows = byTable.computeIfAbsent(table, this::load);
+			Map<Long, List<BaseResourceIndexedSearchParam>> rows =
+					byTable.computeIfAbsent(table.entity(), k -> load(table));
 			return (List<T>) (List<?>) rows.getOrDefault(pid, List.of());
 		}
 
 		/** One plain query per table (a batch may have 5,000 pids: too many parameters for one UNION on PostgreSQL). */
-		private boolean hasRows(String tableName) {
-			return tablesWithRows.computeIfAbsent(tableName, name -> {
-				String sql = "SELECT RES_ID FROM " + name
-						+ " WHERE RES_ID IN (" + InLists.marks(pids.size()) + ")"
-						+ " AND HASH_IDENTITY IN (" + InLists.marks(hashes.size()) + ")";
-				List<Object> args = new ArrayList<>(pids);
-				args.addAll(hashes);
-				return Boolean.TRUE.equals(jdbc.query(
-						con -> {
-							var ps = con.prepareStatement(sql);
-							for (int i = 0; i < args.size(); i++) {
-								ps.setObject(i + 1, args.get(i));
-							}
-							ps.setMaxRows(1);
-							return ps;
-						},
-						java.sql.ResultSet::next));
-			});
+		private boolean hasRows(IndexTables.Table<? extends BaseResourceIndexedSearchParam> table) {
+			return tablesWithRows.computeIfAbsent(
+					table.sqlName(), name -> IndexTables.hasRowsWithHashes(jdbc, table, pids, hashes));
 		}
 
-		private Map<Long, List<BaseResourceIndexedSearchParam>> load(Class<?> table) {
+		private Map<Long, List<BaseResourceIndexedSearchParam>> load(
+				IndexTables.Table<? extends BaseResourceIndexedSearchParam> table) {
 			Map<Long, List<BaseResourceIndexedSearchParam>> rows = new HashMap<>();
-			entityManager
-					.createQuery(
-							"SELECT t FROM " + table.getSimpleName()
-									+ " t WHERE t.myResourcePid IN (:pids) AND t.myHashIdentity IN (:hashes)",
-							BaseResourceIndexedSearchParam.class)
-					.setParameter("pids", pids)
-					.setParameter("hashes", hashes)
-					.getResultList()
+			IndexTables.storedRowsWithHashes(entityManager, table, pids, hashes)
 					.forEach(row -> rows.computeIfAbsent(row.getResourcePid(), k -> new ArrayList<>()).add(row));
 			return rows;
 		}
-	}
-
-	private static RequestPartitionId partitionOf(ResourceTable entity) {
-		if (entity.getPartitionId() == null || entity.getPartitionId().getPartitionId() == null) {
-			return RequestPartitionId.defaultPartition();
-		}
-		return RequestPartitionId.fromPartitionId(
-				entity.getPartitionId().getPartitionId(), entity.getPartitionId().getPartitionDate());
 	}
 }

@@ -11,6 +11,8 @@ import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.api.server.storage.TransactionDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import io.hapireindex.hapi.HapiTexts;
+import io.hapireindex.hapi.ResourceTables;
 import io.hapireindex.index.FullRowIndexer;
 import io.hapireindex.index.InLists;
 import io.hapireindex.index.TargetedIndexer;
@@ -22,7 +24,6 @@ import org.hibernate.FlushMode;
 import org.hibernate.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.orm.jpa.SharedEntityManagerCreator;
 
 import java.util.HashMap;
@@ -54,7 +55,6 @@ import javax.sql.DataSource;
 public class BatchReindexer {
 
 	private static final Logger LOG = LoggerFactory.getLogger(BatchReindexer.class);
-	private static final String HAPI_FAILURE_WARNING = "Failed to reindex resource";
 
 	/**
 	 * What happened to a batch.
@@ -72,7 +72,7 @@ public class BatchReindexer {
 	private final DaoRegistry daoRegistry;
 	private final IFhirSystemDao<?, ?> systemDao;
 	private final IHapiTransactionService transactionService;
-	private final JdbcTemplate jdbc;
+	private final ResourceTables resourceTables;
 	private final int retries;
 	private final ChangedResourceTracker tracker;
 	private final TargetedIndexer targetedIndexer;
@@ -100,7 +100,7 @@ public class BatchReindexer {
 		this.daoRegistry = daoRegistry;
 		this.systemDao = systemDao;
 		this.transactionService = transactionService;
-		this.jdbc = new JdbcTemplate(dataSource);
+		this.resourceTables = new ResourceTables(dataSource);
 		this.retries = retries;
 		this.tracker = tracker;
 		this.targetedIndexer = targetedIndexer;
@@ -319,20 +319,14 @@ public class BatchReindexer {
 	 * warning (its own job then reports success). Here that is a failed resource.
 	 */
 	private static Optional<String> failureIn(ReindexOutcome outcome) {
-		return outcome.getWarnings().stream().filter(w -> w.startsWith(HAPI_FAILURE_WARNING)).findFirst();
+		return HapiTexts.reindexFailure(outcome);
 	}
 
 	/** pid to FHIR id of the resources that still exist and are not deleted, in the batch's order. */
 	private Map<Long, String> liveResources(List<Long> pids) {
 		Map<Long, String> live = new HashMap<>();
 		for (List<Long> page : InLists.paddedPages(pids)) {
-			jdbc.query(
-					"SELECT RES_ID, FHIR_ID FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL AND RES_ID IN ("
-							+ InLists.marks(page.size()) + ")",
-					rs -> {
-						live.put(rs.getLong(1), rs.getString(2));
-					},
-					page.toArray());
+			live.putAll(resourceTables.liveFhirIds(page));
 		}
 		Map<Long, String> ordered = new LinkedHashMap<>();
 		pids.stream().filter(live::containsKey).forEach(p -> ordered.put(p, live.get(p)));

@@ -4,17 +4,16 @@ import ca.uhn.fhir.batch2.api.IJobDataSink;
 import ca.uhn.fhir.batch2.api.IJobStepWorker;
 import ca.uhn.fhir.batch2.api.RunOutcome;
 import ca.uhn.fhir.batch2.api.StepExecutionDetails;
-import ca.uhn.fhir.interceptor.model.RequestPartitionId;
 import ca.uhn.fhir.jpa.api.pid.TypedResourcePid;
 import ca.uhn.fhir.jpa.api.svc.IBatch2DaoSvc;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import io.hapireindex.status.JobProgressStore;
 import jakarta.annotation.Nonnull;
 import io.hapireindex.cluster.StalledChunkWatchdog;
+import io.hapireindex.hapi.ResourceTables;
 import io.hapireindex.index.InLists;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.util.ArrayList;
 import java.util.Date;
@@ -38,7 +37,7 @@ public class LoadIdsStep implements IJobStepWorker<ReindexJobParameters, ScopeCh
 	private static final Logger LOG = LoggerFactory.getLogger(LoadIdsStep.class);
 	private static final int ID_QUERY_SIZE = 500;
 
-	private final JdbcTemplate jdbc;
+	private final ResourceTables resourceTables;
 	private final PartitionSettings partitionSettings;
 	private final IBatch2DaoSvc batch2DaoSvc;
 	private final JobProgressStore progress;
@@ -57,7 +56,7 @@ public class LoadIdsStep implements IJobStepWorker<ReindexJobParameters, ScopeCh
 		this.readiness = readiness;
 		this.freshness = freshness;
 		this.watchdog = watchdog;
-		this.jdbc = new JdbcTemplate(dataSource);
+		this.resourceTables = new ResourceTables(dataSource);
 		this.partitionSettings = partitionSettings;
 		this.batch2DaoSvc = batch2DaoSvc;
 		this.progress = progress;
@@ -93,27 +92,11 @@ public class LoadIdsStep implements IJobStepWorker<ReindexJobParameters, ScopeCh
 
 	private long loadWholeType(
 			String jobId, ReindexJobParameters params, int scopeIndex, ReindexScope scope, IJobDataSink<PidBatch> sink) {
-		List<Object> args = new ArrayList<>();
-		String partitionSql = partitionFilter(scope.partition(), args);
-		String sql = "SELECT RES_ID FROM HFJ_RESOURCE WHERE RES_TYPE = ? AND RES_DELETED_AT IS NULL" + partitionSql
-				+ " AND RES_ID > ? ORDER BY RES_ID";
+		ResourceTables.PartitionFilter partitions = ResourceTables.PartitionFilter.of(scope.partition(), partitionSettings);
 		long after = Long.MIN_VALUE;
 		long total = 0;
 		while (true) {
-			List<Object> pageArgs = new ArrayList<>();
-			pageArgs.add(scope.resourceType());
-			pageArgs.addAll(args);
-			pageArgs.add(after);
-			List<Long> page = jdbc.query(
-					con -> {
-						var ps = con.prepareStatement(sql);
-						for (int i = 0; i < pageArgs.size(); i++) {
-							ps.setObject(i + 1, pageArgs.get(i));
-						}
-						ps.setMaxRows(params.batchSize());
-						return ps;
-					},
-					(rs, i) -> rs.getLong(1));
+			List<Long> page = resourceTables.nextLivePids(scope.resourceType(), partitions, after, params.batchSize());
 			if (page.isEmpty()) {
 				return total;
 			}
@@ -179,24 +162,14 @@ public class LoadIdsStep implements IJobStepWorker<ReindexJobParameters, ScopeCh
 
 	/** Explicit ids that do not exist (or are deleted) are errors: the caller named them. */
 	private long loadExplicitIds(String jobId, ReindexJobParameters params, ScopeChunk chunk, IJobDataSink<PidBatch> sink) {
-		List<Object> partitionArgs = new ArrayList<>();
-		String partitionSql = partitionFilter(params.idPartition(), partitionArgs);
+		ResourceTables.PartitionFilter partitions = ResourceTables.PartitionFilter.of(params.idPartition(), partitionSettings);
 		String prefix = chunk.resourceType() + "/";
 		Map<String, Long> found = new HashMap<>();
 		// one query per page of ids: a restart may name thousands of failed resources
 		for (List<String> page : InLists.pages(chunk.resourceIds(), ID_QUERY_SIZE)) {
-			List<Object> args = new ArrayList<>();
-			args.add(chunk.resourceType());
-			page.forEach(id -> args.add(id.substring(prefix.length())));
-			args.addAll(partitionArgs);
-			String marks = InLists.marks(page.size());
-			jdbc.query(
-					"SELECT FHIR_ID, RES_ID FROM HFJ_RESOURCE WHERE RES_TYPE = ? AND FHIR_ID IN (" + marks + ")"
-							+ " AND RES_DELETED_AT IS NULL" + partitionSql,
-					rs -> {
-						found.put(prefix + rs.getString(1), rs.getLong(2));
-					},
-					args.toArray());
+			List<String> fhirIds = page.stream().map(id -> id.substring(prefix.length())).toList();
+			resourceTables.livePidsByFhirId(chunk.resourceType(), fhirIds, partitions)
+					.forEach((fhirId, pid) -> found.put(prefix + fhirId, pid));
 		}
 		List<Long> pids = new ArrayList<>();
 		for (String id : chunk.resourceIds()) {
@@ -217,26 +190,5 @@ public class LoadIdsStep implements IJobStepWorker<ReindexJobParameters, ScopeCh
 	private void emit(String jobId, int scopeIndex, String type, List<Long> pids, IJobDataSink<PidBatch> sink) {
 		progress.addToTotal(jobId, scopeIndex, pids.size());
 		sink.accept(new PidBatch(scopeIndex, type, pids));
-	}
-
-	/** The SQL for a partition selection; the default partition may be stored as NULL. */
-	private String partitionFilter(RequestPartitionId partition, List<Object> args) {
-		if (partition == null || partition.isAllPartitions() || !partitionSettings.isPartitioningEnabled()) {
-			return "";
-		}
-		List<String> terms = new ArrayList<>();
-		for (Integer id : partition.getPartitionIds()) {
-			if (id == null || id.equals(partitionSettings.getDefaultPartitionId())) {
-				terms.add("PARTITION_ID IS NULL");
-				if (partitionSettings.getDefaultPartitionId() != null) {
-					terms.add("PARTITION_ID = ?");
-					args.add(partitionSettings.getDefaultPartitionId());
-				}
-			} else {
-				terms.add("PARTITION_ID = ?");
-				args.add(id);
-			}
-		}
-		return " AND (" + String.join(" OR ", terms) + ")";
 	}
 }

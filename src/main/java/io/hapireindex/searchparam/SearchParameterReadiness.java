@@ -15,9 +15,9 @@ import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.job.ReindexScope;
 import io.hapireindex.searchparam.SearchParameterReadinessStore.Row;
 import io.hapireindex.status.JobProgressStore;
+import io.hapireindex.hapi.ResourceTables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -61,7 +61,7 @@ public class SearchParameterReadiness implements ReindexJobListener, UnindexedPa
 	private final JobProgressStore progress;
 	private final DaoRegistry daoRegistry;
 	private final ISearchParamRegistry searchParamRegistry;
-	private final JdbcTemplate jdbc;
+	private final ResourceTables resourceTables;
 	private volatile Snapshot snapshot = new Snapshot(0, Map.of(), Set.of());
 
 	public SearchParameterReadiness(
@@ -76,7 +76,7 @@ public class SearchParameterReadiness implements ReindexJobListener, UnindexedPa
 		this.progress = progress;
 		this.daoRegistry = daoRegistry;
 		this.searchParamRegistry = searchParamRegistry;
-		this.jdbc = new JdbcTemplate(dataSource);
+		this.resourceTables = new ResourceTables(dataSource);
 	}
 
 	// ------------------------------------------------------------------ transitions
@@ -237,9 +237,7 @@ public class SearchParameterReadiness implements ReindexJobListener, UnindexedPa
 		load();
 		Map<String, Row> byUrl = new TreeMap<>();
 		store.all().forEach(r -> byUrl.put(r.url(), r));
-		Set<String> storedIds = new HashSet<>(jdbc.queryForList(
-				"SELECT FHIR_ID FROM HFJ_RESOURCE WHERE RES_TYPE = 'SearchParameter' AND RES_DELETED_AT IS NULL",
-				String.class));
+		Set<String> storedIds = new HashSet<>(resourceTables.liveFhirIdsOfType("SearchParameter"));
 		Map<String, String> codes = new LinkedHashMap<>();
 		Map<String, Set<String>> bases = new HashMap<>();
 		Set<String> types = new TreeSet<>(daoRegistry.getRegisteredDaoTypes());

@@ -1,5 +1,6 @@
 package io.hapireindex.status;
 
+import io.hapireindex.hapi.Batch2Tables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
@@ -51,10 +52,12 @@ public class JobProgressStore {
 	}
 
 	private final JdbcTemplate jdbc;
+	private final Batch2Tables batch2Tables;
 	private final TransactionTemplate transactions;
 
 	public JobProgressStore(DataSource dataSource) {
 		this.jdbc = new JdbcTemplate(dataSource);
+		this.batch2Tables = new Batch2Tables(dataSource);
 		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		createTables();
 	}
@@ -148,11 +151,7 @@ public class JobProgressStore {
 	 * {@code IJobCoordinator.getInstance} costs a few percent of a whole reindex (it maps the full instance).
 	 */
 	public boolean cancelRequested(String jobId) {
-		List<Boolean> cancelled = jdbc.query(
-				"SELECT JOB_CANCELLED, STAT FROM BT2_JOB_INSTANCE WHERE ID = ?",
-				(rs, row) -> rs.getBoolean(1) || "CANCELLED".equals(rs.getString(2)),
-				jobId);
-		return !cancelled.isEmpty() && cancelled.get(0);
+		return batch2Tables.cancelRequested(jobId);
 	}
 
 	/** True when every scope is loaded and each of its resources is reindexed, failed or skipped. */

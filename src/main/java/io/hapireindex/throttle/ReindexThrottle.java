@@ -1,6 +1,7 @@
 package io.hapireindex.throttle;
 
 import io.hapireindex.cluster.ClusterNode;
+import io.hapireindex.hapi.Batch2Tables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -61,20 +62,7 @@ public class ReindexThrottle {
 					jobId,
 					slot,
 					holder);
-			List<String> next = jdbc.queryForList(
-					"SELECT ID FROM BT2_WORK_CHUNK WHERE INSTANCE_ID = ? AND STAT = 'POLL_WAITING'"
-							+ " ORDER BY NEXT_POLL_TIME, ID FETCH FIRST 1 ROWS ONLY",
-					String.class,
-					jobId);
-			if (next.isEmpty()) {
-				return false;
-			}
-			jdbc.update(
-					"UPDATE BT2_WORK_CHUNK SET NEXT_POLL_TIME = ? WHERE ID = ? AND STAT = 'POLL_WAITING' AND NEXT_POLL_TIME > ?",
-					new Timestamp(usableAt),
-					next.get(0),
-					new Timestamp(usableAt));
-			return true;
+			return batch2Tables.callParkedChunkBack(jobId, new Timestamp(usableAt));
 		}
 	}
 
@@ -82,6 +70,7 @@ public class ReindexThrottle {
 	public record Attempt(Permit permit, long retryAfterMillis) {}
 
 	private final JdbcTemplate jdbc;
+	private final Batch2Tables batch2Tables;
 	private final long leaseMillis;
 	private final WorkerPriority priority;
 	private final String node = ClusterNode.ID;
@@ -89,6 +78,7 @@ public class ReindexThrottle {
 
 	public ReindexThrottle(DataSource dataSource, long leaseMillis, WorkerPriority priority) {
 		this.jdbc = new JdbcTemplate(dataSource);
+		this.batch2Tables = new Batch2Tables(dataSource);
 		this.leaseMillis = leaseMillis;
 		this.priority = priority;
 		jdbc.execute("CREATE TABLE IF NOT EXISTS HFR_JOB_SLOT (JOB_ID VARCHAR(100) NOT NULL, SLOT INTEGER NOT NULL,"
