@@ -19,8 +19,8 @@ import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.partition.IPartitionLookupSvc;
 import ca.uhn.fhir.jpa.partition.IRequestPartitionHelperSvc;
 import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
-import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractorSvc;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import io.hapireindex.hapi.SearchParamExtraction;
 import io.hapireindex.admin.AdminPageInterceptor;
 import ca.uhn.fhir.jpa.cache.IResourceTypeCacheSvc;
 import ca.uhn.fhir.jpa.sp.ISearchParamPresenceSvc;
@@ -32,7 +32,7 @@ import io.hapireindex.index.IndexRowMapper;
 import io.hapireindex.index.TargetedIndexer;
 import io.hapireindex.index.InstanceReindexService;
 import io.hapireindex.job.BatchReindexer;
-import io.hapireindex.job.ChangedResourceTracker;
+import io.hapireindex.job.IndexRowSnapshots;
 import io.hapireindex.job.GenerateScopesStep;
 import io.hapireindex.cluster.StalledChunkWatchdog;
 import io.hapireindex.job.JobCompletionNudger;
@@ -70,6 +70,7 @@ import io.hapireindex.throttle.RequestActivity;
 import io.hapireindex.throttle.RequestYield;
 import io.hapireindex.throttle.ReindexThrottle;
 import io.hapireindex.throttle.WorkerPriority;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -113,6 +114,12 @@ public class ReindexModuleConfiguration {
 		return new ReindexProperties();
 	}
 
+	/** HAPI's extraction service through the type the running HAPI declares (8.6: a class, 8.8: an interface). */
+	@Bean
+	public SearchParamExtraction hapiFhirReindexSearchParamExtraction(BeanFactory beans) {
+		return SearchParamExtraction.from(beans);
+	}
+
 	// --- instance level ---
 
 	@Bean
@@ -127,7 +134,7 @@ public class ReindexModuleConfiguration {
 			DaoRegistry daoRegistry,
 			IHapiTransactionService transactionService,
 			IRequestPartitionHelperSvc partitionHelper,
-			ISearchParamExtractorSvc extractor,
+			SearchParamExtraction extractor,
 			IJpaStorageResourceParser resourceParser,
 			ISearchParamRegistry searchParamRegistry,
 			IndexRowMapper rowMapper) {
@@ -171,9 +178,10 @@ public class ReindexModuleConfiguration {
 		return new JobCompletionNudger(maintenance, coordinator);
 	}
 
-	@Bean(destroyMethod = "close")
-	public ChangedResourceTracker hapiFhirReindexChangedResourceTracker(IInterceptorService storageInterceptors) {
-		return new ChangedResourceTracker(storageInterceptors);
+	@Bean
+	public IndexRowSnapshots hapiFhirReindexIndexRowSnapshots(
+			EntityManagerFactory entityManagerFactory, IndexRowMapper rowMapper) {
+		return new IndexRowSnapshots(entityManagerFactory, rowMapper);
 	}
 
 	@Bean
@@ -183,7 +191,7 @@ public class ReindexModuleConfiguration {
 			IHapiTransactionService transactionService,
 			DataSource dataSource,
 			ReindexProperties properties,
-			ChangedResourceTracker tracker,
+			IndexRowSnapshots snapshots,
 			TargetedIndexer targetedIndexer,
 			EntityManagerFactory entityManagerFactory,
 			FullRowIndexer fullRowIndexer,
@@ -195,7 +203,7 @@ public class ReindexModuleConfiguration {
 				transactionService,
 				dataSource,
 				properties.getResourceRetries(),
-				tracker,
+				snapshots,
 				targetedIndexer,
 				entityManagerFactory,
 				fullRowIndexer,
@@ -208,7 +216,7 @@ public class ReindexModuleConfiguration {
 			IFhirSystemDao<?, ?> systemDao,
 			IResourceTableDao resourceTableDao,
 			IJpaStorageResourceParser resourceParser,
-			ISearchParamExtractorSvc extractor,
+			SearchParamExtraction extractor,
 			DaoSearchParamSynchronizer synchronizer,
 			IResourceTypeCacheSvc resourceTypes,
 			ISearchParamPresenceSvc presence,
@@ -250,7 +258,7 @@ public class ReindexModuleConfiguration {
 	public TargetedIndexer hapiFhirReindexTargetedIndexer(
 			IFhirSystemDao<?, ?> systemDao,
 			IJpaStorageResourceParser resourceParser,
-			ISearchParamExtractorSvc extractor,
+			SearchParamExtraction extractor,
 			ISearchParamIdentityCacheSvc identityCache,
 			ISearchParamRegistry searchParamRegistry,
 			PartitionSettings partitionSettings,

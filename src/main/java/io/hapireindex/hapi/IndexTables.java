@@ -146,6 +146,21 @@ public final class IndexTables {
 				.getResultList();
 	}
 
+	/** One of HAPI's presence rows ({@code HFJ_RES_PARAM_PRESENT}, for ":missing" searches), as values. */
+	public record PresenceRow(long pid, Long hashPresence, boolean present) {}
+
+	/** The presence rows of these resources (one IN list: callers page and pad). */
+	public static List<PresenceRow> storedPresenceRows(EntityManager entityManager, List<Long> pids) {
+		return entityManager
+				.createQuery("SELECT p.myResourcePid, p.myHashPresence, p.myPresent FROM SearchParamPresentEntity p"
+						+ " WHERE p.myResourcePid IN (:pids)", Object[].class)
+				.setParameter("pids", pids)
+				.getResultList()
+				.stream()
+				.map(row -> new PresenceRow(((Number) row[0]).longValue(), (Long) row[1], Boolean.TRUE.equals(row[2])))
+				.toList();
+	}
+
 	/** The table whose entity is this class. */
 	@SuppressWarnings("unchecked")
 	public static <T> Table<T> of(Class<T> entity) {

@@ -13,13 +13,13 @@ import ca.uhn.fhir.jpa.model.entity.ResourceLink;
 import ca.uhn.fhir.jpa.model.entity.ResourceTable;
 import ca.uhn.fhir.jpa.model.entity.StorageSettings;
 import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractor;
-import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractorSvc;
 import ca.uhn.fhir.jpa.searchparam.extractor.ResourceIndexedSearchParams;
 import ca.uhn.fhir.jpa.sp.ISearchParamPresenceSvc;
 import ca.uhn.fhir.jpa.util.AddRemoveCount;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.api.server.storage.TransactionDetails;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import io.hapireindex.hapi.SearchParamExtraction;
 import io.hapireindex.hapi.HapiTexts;
 import io.hapireindex.hapi.Partitions;
 import jakarta.persistence.EntityManager;
@@ -75,7 +75,7 @@ public class FullRowIndexer {
 			IFhirSystemDao<?, ?> systemDao,
 			IResourceTableDao resourceTableDao,
 			IJpaStorageResourceParser resourceParser,
-			ISearchParamExtractorSvc extractor,
+			SearchParamExtraction extractor,
 			DaoSearchParamSynchronizer synchronizer,
 			IResourceTypeCacheSvc resourceTypes,
 			ISearchParamPresenceSvc presence,
@@ -205,7 +205,7 @@ public class FullRowIndexer {
 				.flatMap(params -> params.getResourceLinks().stream())
 				.map(ResourceLink::getTargetResourcePk)
 				.filter(Objects::nonNull)
-				.filter(pid -> !transaction.hasReverseResolvedId(pid))
+				.filter(pid -> transaction.getReverseResolvedId(pid) == null)
 				.forEach(pid -> targets.putIfAbsent(pid.getId(), pid));
 		if (targets.isEmpty()) {
 			return;

@@ -11,7 +11,6 @@ import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import ca.uhn.fhir.jpa.model.entity.ResourceTable;
 import ca.uhn.fhir.jpa.partition.IRequestPartitionHelperSvc;
 import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractor;
-import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractorSvc;
 import ca.uhn.fhir.jpa.searchparam.extractor.ResourceIndexedSearchParams;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.storage.TransactionDetails;
@@ -19,6 +18,7 @@ import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import ca.uhn.fhir.util.StopWatch;
 import ca.uhn.hapi.converters.canonical.VersionCanonicalizer;
+import io.hapireindex.hapi.SearchParamExtraction;
 import org.hl7.fhir.instance.model.api.IBaseParameters;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
@@ -47,7 +47,7 @@ public class InstanceReindexService {
 	private final DaoRegistry daoRegistry;
 	private final IHapiTransactionService transactionService;
 	private final IRequestPartitionHelperSvc partitionHelper;
-	private final ISearchParamExtractorSvc extractor;
+	private final SearchParamExtraction extractor;
 	private final IJpaStorageResourceParser resourceParser;
 	private final ISearchParamRegistry searchParamRegistry;
 	private final IndexRowMapper rowMapper;
@@ -58,7 +58,7 @@ public class InstanceReindexService {
 			DaoRegistry daoRegistry,
 			IHapiTransactionService transactionService,
 			IRequestPartitionHelperSvc partitionHelper,
-			ISearchParamExtractorSvc extractor,
+			SearchParamExtraction extractor,
 			IJpaStorageResourceParser resourceParser,
 			ISearchParamRegistry searchParamRegistry,
 			IndexRowMapper rowMapper) {

@@ -12,7 +12,6 @@ import ca.uhn.fhir.jpa.model.entity.ResourceTable;
 import ca.uhn.fhir.interceptor.api.IInterceptorBroadcaster;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractor;
-import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractorSvc;
 import ca.uhn.fhir.jpa.searchparam.extractor.SearchParamExtractionUtil;
 import ca.uhn.fhir.jpa.searchparam.extractor.ResourceIndexedSearchParams;
 import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
@@ -20,6 +19,7 @@ import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.api.server.storage.TransactionDetails;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import io.hapireindex.hapi.SearchParamExtraction;
 import io.hapireindex.hapi.IndexTables;
 import io.hapireindex.hapi.Partitions;
 import jakarta.persistence.EntityManager;
@@ -65,7 +65,7 @@ public class TargetedIndexer {
 			RestSearchParameterTypeEnum.URI,
 			RestSearchParameterTypeEnum.SPECIAL);
 
-	private final ISearchParamExtractorSvc extractor;
+	private final SearchParamExtraction extractor;
 	private final ISearchParamIdentityCacheSvc identityCache;
 	private final ISearchParamRegistry searchParamRegistry;
 	private final PartitionSettings partitionSettings;
@@ -79,7 +79,7 @@ public class TargetedIndexer {
 	public record Parts(
 			IFhirSystemDao<?, ?> systemDao,
 			IJpaStorageResourceParser resourceParser,
-			ISearchParamExtractorSvc extractor,
+			SearchParamExtraction extractor,
 			ISearchParamIdentityCacheSvc identityCache,
 			ISearchParamRegistry searchParamRegistry,
 			PartitionSettings partitionSettings,
@@ -179,7 +179,7 @@ public class TargetedIndexer {
 
 	/**
 	 * The named parameters' values. With value parameters only, HAPI's own {@link SearchParamExtractionUtil} is
-	 * all of {@link ISearchParamExtractorSvc#extractFromResource} that matters: the service would also evaluate
+	 * all of {@link SearchParamExtraction#extractFromResource} that matters: the service would also evaluate
 	 * every reference parameter of the resource for its links and the combo parameters, only for those to be
 	 * thrown away here (profiled: about half of a targeted job). Contained-resource and uplifted-chain indexing
 	 * add rows under other names, so with those settings on the service itself runs.

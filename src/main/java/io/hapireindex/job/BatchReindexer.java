@@ -74,7 +74,7 @@ public class BatchReindexer {
 	private final IHapiTransactionService transactionService;
 	private final ResourceTables resourceTables;
 	private final int retries;
-	private final ChangedResourceTracker tracker;
+	private final IndexRowSnapshots snapshots;
 	private final TargetedIndexer targetedIndexer;
 	private final EntityManager entityManager;
 	private final TerminologyStorage terminologyStorage;
@@ -87,7 +87,7 @@ public class BatchReindexer {
 			IHapiTransactionService transactionService,
 			DataSource dataSource,
 			int retries,
-			ChangedResourceTracker tracker,
+			IndexRowSnapshots snapshots,
 			TargetedIndexer targetedIndexer,
 			EntityManagerFactory entityManagerFactory,
 			FullRowIndexer fullRowIndexer,
@@ -102,7 +102,7 @@ public class BatchReindexer {
 		this.transactionService = transactionService;
 		this.resourceTables = new ResourceTables(dataSource);
 		this.retries = retries;
-		this.tracker = tracker;
+		this.snapshots = snapshots;
 		this.targetedIndexer = targetedIndexer;
 	}
 
@@ -154,23 +154,29 @@ public class BatchReindexer {
 				}
 				return failed;
 			};
+		} else if (parameters.getReindexSearchParameters() != ReindexParameters.ReindexSearchParametersEnum.NONE) {
+			work = resources -> {
+				IndexRowSnapshots.Snapshot before = snapshots.take(resourceType, resources.keySet());
+				Map<Long, String> failed = fullReindex(daoRegistry.getResourceDao(resourceType), resources, parameters);
+				changedTargeted.addAll(before.changedIn(snapshots.take(resourceType, resources.keySet())));
+				return failed;
+			};
 		} else {
 			work = resources -> fullReindex(daoRegistry.getResourceDao(resourceType), resources, parameters);
 		}
 
 		Map<String, String> failures = new LinkedHashMap<>();
-		ChangedResourceTracker.Messages messages = new ChangedResourceTracker.Messages();
 		boolean rebuildsTerminology = job.terminology() && TerminologyStorage.STORAGE_TYPES.contains(resourceType);
 		int retried;
 		if (rebuildsTerminology) {
 			terminologyStorage.pauseDeferred();
 			try {
-				retried = tracker.track(messages, () -> runBatch(jobId, resourceType, live, work, failures));
+				retried = runBatch(jobId, resourceType, live, work, failures);
 			} finally {
 				terminologyStorage.resumeDeferred();
 			}
 		} else {
-			retried = tracker.track(messages, () -> runBatch(jobId, resourceType, live, work, failures));
+			retried = runBatch(jobId, resourceType, live, work, failures);
 		}
 		if (rebuildsTerminology) {
 			try {
@@ -190,10 +196,10 @@ public class BatchReindexer {
 		if (targetNames != null || rowsOnly) {
 			changed = changedTargeted.size();
 		} else if (parameters.getReindexSearchParameters() != ReindexParameters.ReindexSearchParametersEnum.NONE) {
-			changed = messages.changedAmong(live.values().stream()
-					.map(fhirId -> resourceType + "/" + fhirId)
-					.filter(id -> !failures.containsKey(id))
-					.toList());
+			// a resource that failed in the end counts as unchanged, though an attempt that rolled back saw a change
+			changed = (int) changedTargeted.stream()
+					.filter(pid -> live.containsKey(pid) && !failures.containsKey(resourceType + "/" + live.get(pid)))
+					.count();
 		} else {
 			changed = 0;
 		}

@@ -1,7 +1,6 @@
 package io.hapireindex.testhost;
 
 import ca.uhn.fhir.batch2.jobs.config.Batch2JobsConfig;
-import ca.uhn.fhir.batch2.jobs.bulkmodify.reindex.ReindexProvider;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
@@ -28,6 +27,7 @@ import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import com.zaxxer.hikari.HikariDataSource;
 import jakarta.persistence.EntityManagerFactory;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.elasticsearch.ElasticsearchRestClientAutoConfiguration;
 import org.springframework.boot.autoconfigure.thymeleaf.ThymeleafAutoConfiguration;
@@ -46,7 +46,7 @@ import javax.sql.DataSource;
 /**
  * A HAPI FHIR JPA R4 server as a host would set it up (the beans of the official starter, trimmed), on
  * embedded Tomcat at {@code /fhir}. It knows nothing about the module: the module arrives through Spring
- * Boot auto-configuration, as it does in the starter. HAPI's own {@link ReindexProvider} and
+ * Boot auto-configuration, as it does in the starter. HAPI's own {@code ReindexProvider} and
  * {@link InstanceReindexProvider} are registered on purpose, so the tests can show the module removes them.
  *
  * <p>Database: {@code test.db=h2} (default, in memory) or {@code test.db=postgres} ({@code test.pg.url},
@@ -204,7 +204,8 @@ public class HapiTestServer {
 			IFhirSystemDao<?, ?> systemDao,
 			ResourceProviderFactory resourceProviders,
 			JpaSystemProvider<?, ?> systemProvider,
-			ReindexProvider hapiReindexProvider,
+			// by name: HAPI 8.8 moved the class to another package, and the host runs on 8.4 and 8.6 too
+			@Qualifier("reindexProvider") Object hapiReindexProvider,
 			@Lazy InstanceReindexProvider hapiInstanceReindexProvider,
 			DatabaseBackedPagingProvider pagingProvider,
 			JpaStorageSettings storageSettings,
