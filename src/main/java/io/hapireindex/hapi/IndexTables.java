@@ -1,5 +1,6 @@
 package io.hapireindex.hapi;
 
+import ca.uhn.fhir.jpa.model.dao.JpaPid;
 import ca.uhn.fhir.jpa.model.entity.BaseResourceIndexedSearchParam;
 import ca.uhn.fhir.jpa.model.entity.ResourceIndexedComboStringUnique;
 import ca.uhn.fhir.jpa.model.entity.ResourceIndexedComboTokenNonUnique;
@@ -159,6 +160,15 @@ public final class IndexTables {
 				.stream()
 				.map(row -> new PresenceRow(((Number) row[0]).longValue(), (Long) row[1], Boolean.TRUE.equals(row[2])))
 				.toList();
+	}
+
+	/**
+	 * The pid of a link's target, with its partition, or null for a link to an absolute URL: HAPI 8.8's
+	 * {@code ResourceLink.getTargetResourcePk()}, written with the getters HAPI 8.6 has too.
+	 */
+	public static JpaPid linkTarget(ResourceLink link) {
+		Long pid = link.getTargetResourcePid();
+		return pid == null ? null : JpaPid.fromId(pid, link.getTargetResourcePartitionId());
 	}
 
 	/** The table whose entity is this class. */

@@ -9,7 +9,6 @@ import ca.uhn.fhir.jpa.dao.index.DaoSearchParamSynchronizer;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.model.dao.JpaPid;
 import ca.uhn.fhir.jpa.model.entity.EntityIndexStatusEnum;
-import ca.uhn.fhir.jpa.model.entity.ResourceLink;
 import ca.uhn.fhir.jpa.model.entity.ResourceTable;
 import ca.uhn.fhir.jpa.model.entity.StorageSettings;
 import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractor;
@@ -21,6 +20,7 @@ import ca.uhn.fhir.rest.api.server.storage.TransactionDetails;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import io.hapireindex.hapi.SearchParamExtraction;
 import io.hapireindex.hapi.HapiTexts;
+import io.hapireindex.hapi.IndexTables;
 import io.hapireindex.hapi.Partitions;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
@@ -203,7 +203,7 @@ public class FullRowIndexer {
 		Map<Long, JpaPid> targets = new HashMap<>();
 		stored.stream()
 				.flatMap(params -> params.getResourceLinks().stream())
-				.map(ResourceLink::getTargetResourcePk)
+				.map(IndexTables::linkTarget)
 				.filter(Objects::nonNull)
 				.filter(pid -> transaction.getReverseResolvedId(pid) == null)
 				.forEach(pid -> targets.putIfAbsent(pid.getId(), pid));
