@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.domain.Sort;
 
+import java.lang.reflect.Method;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,9 +51,26 @@ class Batch2TablesContractIT extends HapiServerTestBase {
 		instance.setJobDefinitionVersion(1);
 		instance.setStatus(StatusEnum.QUEUED);
 		instance.setParameters("{}");
-		String id = persistence.storeNewInstance(new SystemRequestDetails(), instance);
+		String id = store(instance);
 		instances.add(id);
 		return id;
+	}
+
+	/** HAPI 8.8 added a request parameter to {@code storeNewInstance}; the suite also runs on 8.6. */
+	private String store(JobInstance instance) {
+		try {
+			for (Method method : IJobPersistence.class.getMethods()) {
+				if (method.getName().equals("storeNewInstance")) {
+					Object[] args = method.getParameterCount() == 2
+							? new Object[] {new SystemRequestDetails(), instance}
+							: new Object[] {instance};
+					return (String) method.invoke(persistence, args);
+				}
+			}
+		} catch (ReflectiveOperationException e) {
+			throw new IllegalStateException(e);
+		}
+		throw new IllegalStateException("IJobPersistence.storeNewInstance not found");
 	}
 
 	private Optional<Batch2Tables.OpenChunk> stallable(Batch2Tables tables, String definitionId, String chunkId) {
