@@ -36,6 +36,8 @@ class HapiLinkageTest {
 	/** Referenced only after the adapter checked that the running HAPI has them (per-version strategies). */
 	private static final Set<String> VERSION_GUARDED_CLASSES = Set.of("io.hapireindex.hapi.SearchParamExtraction$ViaInterface");
 
+	private static final Pattern THIS_CLASS = Pattern.compile("this_class: #\\d+ +// (\\S+)");
+
 	/** A constant pool entry naming HAPI: also those only method references (invokedynamic) use. */
 	private static final Pattern REFERENCE = Pattern.compile(
 			"= (Methodref|InterfaceMethodref|Fieldref|Class) +[#\\d.]+ +// (ca/uhn/[\\w/$]+)(?:\\.(\"?[\\w<>$]+\"?):(\\S+))?");
@@ -47,20 +49,24 @@ class HapiLinkageTest {
 		try (Stream<Path> walk = Files.walk(classes)) {
 			files = walk.filter(p -> p.toString().endsWith(".class")).map(Path::toString).toList();
 		}
-		ToolProvider javap = ToolProvider.findFirst("javap").orElseThrow();
+		// one javap run for all classes: a run per class costs a JVM tool start each
+		StringWriter out = new StringWriter();
+		List<String> args = new ArrayList<>(List.of("-v", "-p"));
+		args.addAll(files);
+		ToolProvider.findFirst("javap").orElseThrow()
+				.run(new PrintWriter(out), new PrintWriter(new StringWriter()), args.toArray(String[]::new));
 		Set<String> missing = new TreeSet<>();
-		for (String file : files) {
-			StringWriter out = new StringWriter();
-			javap.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "-v", "-p", file);
-			String text = out.toString();
-			if (VERSION_GUARDED_CLASSES.stream().anyMatch(guarded -> text.contains("class " + guarded + " "))) {
+		for (String text : out.toString().split("(?m)^(?=Classfile )")) {
+			Matcher self = THIS_CLASS.matcher(text);
+			if (!self.find() || VERSION_GUARDED_CLASSES.contains(self.group(1).replace('/', '.'))) {
 				continue;
 			}
+			String file = text.lines().findFirst().orElse("").replaceFirst("^Classfile ", "");
 			Matcher m = REFERENCE.matcher(text);
 			while (m.find()) {
 				String problem = check(m.group(1), m.group(2).replace('/', '.'), m.group(3), m.group(4));
 				if (problem != null) {
-					missing.add(problem + "  (from " + classes.relativize(Path.of(file)) + ")");
+					missing.add(problem + "  (from " + file.replace(classes + "/", "") + ")");
 				}
 			}
 		}
