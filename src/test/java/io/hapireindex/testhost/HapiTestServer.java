@@ -9,7 +9,6 @@ import ca.uhn.fhir.jpa.api.config.ThreadPoolFactoryConfig;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.jpa.batch2.JpaBatch2Config;
 import ca.uhn.fhir.jpa.config.HapiJpaConfig;
-import ca.uhn.fhir.jpa.config.r4.JpaR4Config;
 import ca.uhn.fhir.jpa.config.util.HapiEntityManagerFactoryUtil;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.model.config.SubscriptionSettings;
@@ -44,10 +43,12 @@ import java.util.Properties;
 import javax.sql.DataSource;
 
 /**
- * A HAPI FHIR JPA R4 server as a host would set it up (the beans of the official starter, trimmed), on
+ * A HAPI FHIR JPA server as a host would set it up (the beans of the official starter, trimmed), on
  * embedded Tomcat at {@code /fhir}. It knows nothing about the module: the module arrives through Spring
  * Boot auto-configuration, as it does in the starter. HAPI's own {@link ReindexProvider} and
  * {@link InstanceReindexProvider} are registered on purpose, so the tests can show the module removes them.
+ *
+ * <p>FHIR version: {@code test.fhir-version} = DSTU3, R4 (default), R4B or R5 ({@link FhirVersionConfigSelector}).
  *
  * <p>Database: {@code test.db=h2} (default, in memory) or {@code test.db=postgres} ({@code test.pg.url},
  * {@code test.pg.user}, {@code test.pg.password}; {@code test.pg.schema} when the URL selects a schema other than
@@ -55,7 +56,7 @@ import javax.sql.DataSource;
  */
 @SpringBootApplication(exclude = {ElasticsearchRestClientAutoConfiguration.class, ThymeleafAutoConfiguration.class})
 @Import({
-	JpaR4Config.class,
+	FhirVersionConfigSelector.class,
 	HapiJpaConfig.class,
 	JpaBatch2Config.class,
 	Batch2JobsConfig.class,
@@ -100,6 +101,11 @@ public class HapiTestServer {
 	/** Empty for the suite's main context; a suffix per differently configured test context. */
 	private static String contextDatabaseSuffix(Environment env) {
 		StringBuilder suffix = new StringBuilder();
+		ca.uhn.fhir.context.FhirVersionEnum version = FhirVersionConfigSelector.version(env);
+		if (version != ca.uhn.fhir.context.FhirVersionEnum.R4) {
+			// resources stored by one FHIR version cannot be read by a server of another
+			suffix.append('_').append(version.name().toLowerCase(java.util.Locale.ROOT));
+		}
 		if (isPartitioned(env)) {
 			suffix.append("_partitioned");
 		}
