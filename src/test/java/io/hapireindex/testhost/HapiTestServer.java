@@ -232,9 +232,30 @@ public class HapiTestServer {
 		server.registerProvider(hapiInstanceReindexProvider);
 		server.setPagingProvider(pagingProvider);
 		server.setDefaultPrettyPrint(true);
-		server.setServerConformanceProvider(new JpaCapabilityStatementProvider(
+		server.setServerConformanceProvider(capabilityStatementProvider(
 				server, systemDao, storageSettings, searchParamRegistry, validationSupport));
 		return server;
+	}
+
+	/**
+	 * As the official starter: DSTU3 has a statement provider of its own (the generic one writes
+	 * {@code rest.operation.definition} as a canonical, which DSTU3 types as a Reference).
+	 */
+	@SuppressWarnings("unchecked")
+	private static Object capabilityStatementProvider(
+			RestfulServer server,
+			IFhirSystemDao<?, ?> systemDao,
+			JpaStorageSettings storageSettings,
+			ISearchParamRegistry searchParamRegistry,
+			IValidationSupport validationSupport) {
+		if (systemDao.getContext().getVersion().getVersion() == ca.uhn.fhir.context.FhirVersionEnum.DSTU3) {
+			return new ca.uhn.fhir.jpa.provider.dstu3.JpaConformanceProviderDstu3(
+					server,
+					(IFhirSystemDao<org.hl7.fhir.dstu3.model.Bundle, org.hl7.fhir.dstu3.model.Meta>) systemDao,
+					storageSettings,
+					searchParamRegistry);
+		}
+		return new JpaCapabilityStatementProvider(server, systemDao, storageSettings, searchParamRegistry, validationSupport);
 	}
 
 	/**
