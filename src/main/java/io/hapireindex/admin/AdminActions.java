@@ -9,15 +9,16 @@ import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.job.ReindexJobService;
+import io.hapireindex.operation.GivenParameter;
 import io.hapireindex.operation.OperationNames;
+import io.hapireindex.operation.RequestBodies;
 import io.hapireindex.operation.StartParameterNames;
 import io.hapireindex.operation.StartRequestParser;
 import io.hapireindex.status.JobProgressStore;
-import org.hl7.fhir.r4.model.Parameters;
-import org.hl7.fhir.r4.model.StringType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -64,16 +65,7 @@ class AdminActions {
 	 * for repeated ones. Empty fields are left out, so the server's defaults apply.
 	 */
 	Map<String, Object> start(Map<String, Object> form, RequestDetails request) {
-		Parameters body = new Parameters();
-		form.forEach((name, value) -> {
-			List<?> values = value instanceof List<?> list ? list : java.util.Collections.singletonList(value);
-			for (Object v : values) {
-				if (v != null && !String.valueOf(v).isBlank()) {
-					body.addParameter(name, new StringType(String.valueOf(v).trim()));
-				}
-			}
-		});
-		ReindexJobService.Started started = startParsed(body, request);
+		ReindexJobService.Started started = startParsed(RequestBodies.fromForm(form), request);
 		LOG.info("Reindex job {} {} from the admin page", started.jobId(), started.reused() ? "reused" : "started");
 		return result(started);
 	}
@@ -121,20 +113,20 @@ class AdminActions {
 			throw new ResourceVersionConflictException("Reindex job " + jobId + " has no failed resources to retry");
 		}
 		ReindexJobParameters params = AdminJobView.params(old);
-		Parameters body = new Parameters();
+		List<GivenParameter> body = new ArrayList<>();
 		params.request().forEach((name, values) -> {
 			if (!SCOPE_PARAMETERS.contains(name)) {
-				values.forEach(v -> body.addParameter(name, new StringType(v)));
+				values.forEach(v -> body.add(new GivenParameter(name, v)));
 			}
 		});
-		failed.forEach(id -> body.addParameter(StartParameterNames.RESOURCE_ID, new StringType(id)));
+		failed.forEach(id -> body.add(new GivenParameter(StartParameterNames.RESOURCE_ID, id)));
 		ReindexJobService.Started started = startParsed(body, request);
 		LOG.info("Reindex job {}: {} failed resource(s) retried as job {} from the admin page",
 				jobId, failed.size(), started.jobId());
 		return result(started);
 	}
 
-	private ReindexJobService.Started startParsed(Parameters body, RequestDetails request) {
+	private ReindexJobService.Started startParsed(List<GivenParameter> body, RequestDetails request) {
 		RequestPartitionId callerPartition =
 				partitionHelper.determineReadPartitionForRequestForServerOperation(request, OperationNames.REINDEX);
 		ReindexJobParameters parameters = parser.parse(body, null, callerPartition);

@@ -10,12 +10,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hapireindex.job.ReindexJob;
 import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.status.JobProgressStore;
-import io.hapireindex.status.ReindexJobStatus;
 import io.hapireindex.hapi.Batch2Tables;
-import org.hl7.fhir.r4.model.Parameters;
+import io.hapireindex.status.JobStatus;
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.Sort;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -115,18 +115,17 @@ class AdminJobView {
 				? instance.getTriggeringUsername() : instance.getTriggeringClientId());
 		m.put("errorMessage", instance.getErrorMessage());
 		if (ours) {
-			Parameters status = ReindexJobStatus.toParameters(
-					instance, params(instance), progress.scopes(instance.getInstanceId()), List.of());
-			m.put("status", text(status, "status"));
-			m.put("progress", number(status, "progress"));
-			m.put("done", sum(status, "resourcesSuccessfullyReindexed", "resourcesFailed", "resourcesSkipped"));
-			m.put("total", number(status, "totalResourcesToReindex"));
-			m.put("failed", number(status, "resourcesFailed"));
-			m.put("rate", number(status, "resourcesPerSecond"));
-			m.put("etaSeconds", number(status, "estimatedTimeRemaining"));
-			m.put("restartOf", text(status, "restartOf"));
+			JobStatus status = JobStatus.of(instance, params(instance), progress.scopes(instance.getInstanceId()), List.of());
+			m.put("status", status.status());
+			m.put("progress", number(status.progress()));
+			m.put("done", status.done());
+			m.put("total", status.total());
+			m.put("failed", status.failed());
+			m.put("rate", number(status.resourcesPerSecond()));
+			m.put("etaSeconds", status.estimatedTimeRemaining());
+			m.put("restartOf", status.restartOf());
 		} else {
-			m.put("status", ReindexJobStatus.statusWord(instance, 0));
+			m.put("status", JobStatus.statusWord(instance, 0));
 			m.put("progress", Math.round(instance.getProgress() * 1000) / 10.0);
 			m.put("done", instance.getCombinedRecordsProcessed());
 			m.put("total", null);
@@ -213,7 +212,7 @@ class AdminJobView {
 	/** The same per-partition counts as the job status's stateByPartition. */
 	private static List<Map<String, Object>> byPartition(
 			ReindexJobParameters params, List<JobProgressStore.ScopeProgress> scopes) {
-		return rows("partition", ReindexJobStatus.countsByPartition(params, scopes));
+		return rows("partition", JobStatus.countsByPartition(params, scopes));
 	}
 
 	private static void add(long[] t, JobProgressStore.ScopeProgress s) {
@@ -243,7 +242,7 @@ class AdminJobView {
 		Map<String, Object> row = new LinkedHashMap<>();
 		row.put("scope", s.label());
 		// a job over several partitions has the same search once per partition
-		row.put("partition", ReindexJobStatus.partitionLabel(params, s.scopeIndex()));
+		row.put("partition", JobStatus.partitionLabel(params, s.scopeIndex()));
 		row.put("resourceType", s.resourceType());
 		row.put("loaded", s.loaded());
 		row.put("total", s.total());
@@ -306,26 +305,12 @@ class AdminJobView {
 		return date == null ? null : date.toInstant().toString();
 	}
 
-	private static String text(Parameters p, String name) {
-		Parameters.ParametersParameterComponent c = p.getParameter(name);
-		return c == null || c.getValue() == null ? null : c.getValue().primitiveValue();
-	}
-
-	private static Number number(Parameters p, String name) {
-		String v = text(p, name);
-		if (v == null) {
+	/** A whole number as an integer in JSON (100, not 100.0), as the page has always shown counts and percents. */
+	private static Number number(BigDecimal value) {
+		if (value == null) {
 			return null;
 		}
-		double d = Double.parseDouble(v);
+		double d = value.doubleValue();
 		return d == Math.rint(d) && Math.abs(d) < 1e15 ? (Number) (long) d : (Number) d;
-	}
-
-	private static long sum(Parameters p, String... names) {
-		long total = 0;
-		for (String name : names) {
-			Number n = number(p, name);
-			total += n == null ? 0 : n.longValue();
-		}
-		return total;
 	}
 }

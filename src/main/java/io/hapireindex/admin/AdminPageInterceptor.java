@@ -15,6 +15,8 @@ import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hapireindex.job.ReindexJobService;
+import io.hapireindex.operation.ErrorOutcome;
+import io.hapireindex.operation.InvalidStartParameterException;
 import io.hapireindex.operation.StartRequestParser;
 import io.hapireindex.status.JobProgressStore;
 import jakarta.servlet.http.HttpServletRequest;
@@ -143,10 +145,10 @@ public class AdminPageInterceptor {
 			if (e.getStatusCode() >= 500) {
 				LOG.warn("Admin API {} {} failed", request.getMethod(), pathInfo, e);
 			}
-			writeJson(response, e.getStatusCode(), outcome(e));
+			writeJson(response, e.getStatusCode(), ErrorOutcome.of(e).toJson());
 		} catch (RuntimeException e) {
 			LOG.error("Admin API {} {} failed", request.getMethod(), pathInfo, e);
-			writeJson(response, 500, outcome(500, "exception", "Internal error: " + e.getClass().getSimpleName(), null));
+			writeJson(response, 500, ErrorOutcome.internal(e).toJson());
 		}
 		return false;
 	}
@@ -262,7 +264,7 @@ public class AdminPageInterceptor {
 	private static String enumParam(HttpServletRequest request, String name, Set<String> allowed) {
 		String value = blankToNull(request.getParameter(name));
 		if (value != null && !allowed.contains(value)) {
-			throw new InvalidRequestException("Parameter '" + name + "': '" + value + "' is not one of " + allowed);
+			throw new InvalidStartParameterException(name, "'" + value + "' is not one of " + allowed);
 		}
 		return value;
 	}
@@ -280,41 +282,11 @@ public class AdminPageInterceptor {
 		} catch (NumberFormatException e) {
 			// reported below
 		}
-		throw new InvalidRequestException("Parameter '" + name + "': '" + value + "' must be " + min + ".." + max);
+		throw new InvalidStartParameterException(name, "'" + value + "' must be " + min + ".." + max);
 	}
 
 	private static String blankToNull(String s) {
 		return s == null || s.isBlank() ? null : s.trim();
-	}
-
-	private static final Pattern NAMED_PARAMETER = Pattern.compile("^(?:HAPI-\\d+: )?Parameter '([^']*)': .*", Pattern.DOTALL);
-
-	/** An OperationOutcome as plain JSON; {@code expression} names the start parameter a 400 is about. */
-	private static Map<String, Object> outcome(BaseServerResponseException e) {
-		int status = e.getStatusCode();
-		String code = switch (status) {
-			case 401 -> "login";
-			case 403 -> "forbidden";
-			case 404 -> "not-found";
-			case 409 -> "conflict";
-			default -> status >= 500 ? "exception" : "invalid";
-		};
-		Matcher m = NAMED_PARAMETER.matcher(e.getMessage() == null ? "" : e.getMessage());
-		return outcome(status, code, e.getMessage(), m.matches() ? m.group(1) : null);
-	}
-
-	private static Map<String, Object> outcome(int status, String code, String message, String parameter) {
-		Map<String, Object> issue = new LinkedHashMap<>();
-		issue.put("severity", "error");
-		issue.put("code", code);
-		issue.put("diagnostics", message);
-		if (parameter != null) {
-			issue.put("expression", List.of(parameter));
-		}
-		Map<String, Object> outcome = new LinkedHashMap<>();
-		outcome.put("resourceType", "OperationOutcome");
-		outcome.put("issue", List.of(issue));
-		return outcome;
 	}
 
 	private static void writeJson(HttpServletResponse response, int status, Object body) throws IOException {

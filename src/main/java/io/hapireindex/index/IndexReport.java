@@ -1,9 +1,10 @@
 package io.hapireindex.index;
 
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.util.ParametersUtil;
 import org.apache.commons.text.StringEscapeUtils;
-import org.hl7.fhir.r4.model.CodeType;
-import org.hl7.fhir.r4.model.Parameters;
-import org.hl7.fhir.r4.model.StringType;
+import org.hl7.fhir.instance.model.api.IBase;
+import org.hl7.fhir.instance.model.api.IBaseParameters;
 
 import java.util.List;
 
@@ -16,25 +17,25 @@ public final class IndexReport {
 
 	private IndexReport() {}
 
-	public static Parameters toParameters(IndexDiff diff, List<String> messages) {
-		Parameters parameters = new Parameters();
-		parameters.addParameter().setName("Narrative").setValue(new StringType(narrative(diff, messages)));
+	/** The report as {@code Parameters} of the server's FHIR version. */
+	public static IBaseParameters toParameters(FhirContext ctx, IndexDiff diff, List<String> messages) {
+		IBaseParameters parameters = ParametersUtil.newInstance(ctx);
+		ParametersUtil.addParameterToParametersString(ctx, parameters, "Narrative", narrative(diff, messages));
 		for (String message : messages) {
-			parameters.addParameter("Message", new StringType(message));
+			ParametersUtil.addParameterToParametersString(ctx, parameters, "Message", message);
 		}
 		for (IndexSection section : IndexSection.values()) {
 			List<IndexDiff.Entry> entries = diff.entries(section);
 			if (entries.isEmpty()) {
 				continue;
 			}
-			Parameters.ParametersParameterComponent sectionParam =
-					parameters.addParameter().setName(section.parameterName());
+			IBase sectionParam = ParametersUtil.addParameterToParameters(ctx, parameters, section.parameterName());
 			for (IndexDiff.Entry entry : entries) {
 				IndexRow row = entry.row();
-				Parameters.ParametersParameterComponent rowPart = sectionParam.addPart().setName(row.paramName());
-				rowPart.addPart().setName("Action").setValue(new CodeType(entry.action().name()));
-				rowPart.addPart().setName("Type").setValue(new CodeType(row.type()));
-				row.values().forEach((name, value) -> rowPart.addPart().setName(name).setValue(new StringType(value)));
+				IBase rowPart = ParametersUtil.addPart(ctx, sectionParam, row.paramName(), null);
+				ParametersUtil.addPartCode(ctx, rowPart, "Action", entry.action().name());
+				ParametersUtil.addPartCode(ctx, rowPart, "Type", row.type());
+				row.values().forEach((name, value) -> ParametersUtil.addPartString(ctx, rowPart, name, value));
 			}
 		}
 		return parameters;

@@ -17,12 +17,10 @@ import ca.uhn.fhir.rest.api.server.storage.TransactionDetails;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import ca.uhn.fhir.util.StopWatch;
-import ca.uhn.hapi.converters.canonical.VersionCanonicalizer;
 import io.hapireindex.hapi.SearchParamExtraction;
 import org.hl7.fhir.instance.model.api.IBaseParameters;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
-import org.hl7.fhir.r4.model.Parameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +49,6 @@ public class InstanceReindexService {
 	private final IJpaStorageResourceParser resourceParser;
 	private final ISearchParamRegistry searchParamRegistry;
 	private final IndexRowMapper rowMapper;
-	private final VersionCanonicalizer versionCanonicalizer;
 
 	public InstanceReindexService(
 			FhirContext fhirContext,
@@ -70,7 +67,6 @@ public class InstanceReindexService {
 		this.resourceParser = resourceParser;
 		this.searchParamRegistry = searchParamRegistry;
 		this.rowMapper = rowMapper;
-		this.versionCanonicalizer = new VersionCanonicalizer(fhirContext);
 	}
 
 	/** Reindexes one resource now and reports every row as ADD, REMOVE or NO_CHANGE. */
@@ -98,7 +94,7 @@ public class InstanceReindexService {
 		messages.add("Reindex completed in " + sw + ": " + summary(diff) + ".");
 		warnings.forEach(w -> messages.add("WARNING: " + w));
 		LOG.info("Instance $reindex of {}: {}", id.toUnqualifiedVersionless().getValue(), summary(diff));
-		return fromCanonical(IndexReport.toParameters(diff, messages));
+		return IndexReport.toParameters(fhirContext, diff, messages);
 	}
 
 	/**
@@ -135,7 +131,7 @@ public class InstanceReindexService {
 		}
 		String message = "Reindex dry-run completed in " + sw + ": " + summary(diff)
 				+ ". No changes were committed to any stored data.";
-		return fromCanonical(IndexReport.toParameters(diff, List.of(message)));
+		return IndexReport.toParameters(fhirContext, diff, List.of(message));
 	}
 
 	private void validateCodes(String resourceType, Set<String> codes) {
@@ -167,8 +163,5 @@ public class InstanceReindexService {
 				+ diff.count(IndexAction.NO_CHANGE) + " unchanged";
 	}
 
-	private IBaseParameters fromCanonical(Parameters parameters) {
-		return versionCanonicalizer.parametersFromCanonical(parameters);
-	}
 
 }

@@ -9,8 +9,7 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import io.hapireindex.status.JobProgressStore;
-import io.hapireindex.status.ReindexJobStatus;
-import org.hl7.fhir.r4.model.Parameters;
+import io.hapireindex.status.JobStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,12 +78,13 @@ public class ReindexJobService {
 		}
 	}
 
-	public Parameters status(String jobId) {
+	/** The job's status, computed once; the job API renders it as Parameters, the admin page as JSON. */
+	public JobStatus status(String jobId) {
 		JobInstance instance = instance(jobId);
 		if (instance.getStatus().isEnded()) {
 			listeners.forEach(l -> notify(l, jobId, false));
 		}
-		return ReindexJobStatus.toParameters(
+		return JobStatus.of(
 				instance,
 				instance.getParameters(ReindexJobParameters.class),
 				progress.scopes(jobId),
@@ -92,7 +92,7 @@ public class ReindexJobService {
 	}
 
 	/** Newest first; only the jobs listed get a full status built (a server keeps a week of jobs). */
-	public List<Parameters> list(String statusWord, int count) {
+	public List<JobStatus> list(String statusWord, int count) {
 		return coordinator.getJobInstancesByJobDefinitionId(ReindexJob.JOB_DEFINITION_ID, 10_000, 0).stream()
 				.sorted(Comparator.comparing(JobInstance::getCreateTime).reversed())
 				.filter(i -> statusWord == null || statusWord.equalsIgnoreCase(statusWord(i)))
@@ -106,11 +106,11 @@ public class ReindexJobService {
 		long failed = instance.getStatus() != StatusEnum.COMPLETED
 				? 0
 				: progress.failed(instance.getInstanceId());
-		return ReindexJobStatus.statusWord(instance, failed);
+		return JobStatus.statusWord(instance, failed);
 	}
 
 	/** Asks batch2 to cancel; no chunk of the job starts its work after this returns. */
-	public Parameters cancel(String jobId) {
+	public JobStatus cancel(String jobId) {
 		JobInstance instance = instance(jobId);
 		if (instance.getStatus().isEnded()) {
 			throw new ResourceVersionConflictException("Reindex job " + jobId + " has already ended ("

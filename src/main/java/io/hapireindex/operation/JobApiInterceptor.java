@@ -14,10 +14,12 @@ import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
 import io.hapireindex.job.ReindexJobService;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import ca.uhn.fhir.util.BundleBuilder;
+import io.hapireindex.status.JobStatus;
+import io.hapireindex.status.JobStatusParameters;
+import org.hl7.fhir.instance.model.api.IBase;
+import org.hl7.fhir.instance.model.api.IBaseBundle;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.OperationOutcome;
-import org.hl7.fhir.r4.model.Parameters;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +45,6 @@ public class JobApiInterceptor {
 	private static final int MAX_COUNT = 1000;
 
 	private final ReindexJobService jobs;
-	private final FhirContext r4 = FhirContext.forR4Cached();
 	private volatile RestfulServer server;
 
 	public JobApiInterceptor(ReindexJobService jobs) {
@@ -58,9 +59,12 @@ public class JobApiInterceptor {
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_PROCESSED)
 	public boolean handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
 		String path = request.getPathInfo();
-		if (path == null || !ANY_JOB_PATH.matcher(path).matches()) {
+		RestfulServer target = server;
+		if (path == null || target == null || !ANY_JOB_PATH.matcher(path).matches()) {
 			return true;
 		}
+		// the answers are in the host's FHIR version, whichever it is
+		FhirContext ctx = target.getFhirContext();
 		try {
 			Matcher m = PATH.matcher(path);
 			if (!m.matches()) {
@@ -70,50 +74,39 @@ public class JobApiInterceptor {
 			String jobId = m.group(1);
 			boolean restart = m.group(2) != null;
 			String method = request.getMethod();
-			authorize(request, response, path);
+			authorize(target, request, response, path);
 			if (restart && method.equals("POST")) {
 				ReindexJobService.Started started = jobs.restart(jobId, new SystemRequestDetails());
 				String base = request.getRequestURL().toString();
 				base = base.substring(0, base.indexOf("/" + JobApiPaths.COLLECTION));
 				response.setHeader(Constants.HEADER_CONTENT_LOCATION, JobApiPaths.jobUrl(base, started.jobId()));
-				write(request, response, 201, jobs.status(started.jobId()));
+				write(request, response, 201, JobStatusParameters.render(ctx, jobs.status(started.jobId())));
 			} else if (restart) {
 				throw new MethodNotAllowedException(method + " is not allowed on " + path + " (POST restarts the job)");
 			} else if (jobId == null && method.equals("GET")) {
-				write(request, response, 200, list(request));
+				write(request, response, 200, list(ctx, request));
 			} else if (jobId != null && method.equals("GET")) {
-				write(request, response, 200, jobs.status(jobId));
+				write(request, response, 200, JobStatusParameters.render(ctx, jobs.status(jobId)));
 			} else if (jobId != null && method.equals("DELETE")) {
-				write(request, response, 202, jobs.cancel(jobId));
+				write(request, response, 202, JobStatusParameters.render(ctx, jobs.cancel(jobId)));
 			} else {
 				throw new MethodNotAllowedException(method + " is not allowed on " + path
 						+ " (GET lists or reads jobs, DELETE cancels one)");
 			}
 		} catch (BaseServerResponseException e) {
-			OperationOutcome outcome = new OperationOutcome();
-			outcome.addIssue()
-					.setSeverity(OperationOutcome.IssueSeverity.ERROR)
-					.setCode(e.getStatusCode() == 404 ? OperationOutcome.IssueType.NOTFOUND
-							: e.getStatusCode() == 409 ? OperationOutcome.IssueType.CONFLICT
-					: e.getStatusCode() == 403 ? OperationOutcome.IssueType.FORBIDDEN
-							: OperationOutcome.IssueType.INVALID)
-					.setDiagnostics(e.getMessage());
+			IBaseResource outcome = ErrorOutcome.of(e).toResource(ctx);
 			write(request, response, e.getStatusCode(), outcome);
 		}
 		return false;
 	}
 
 	/** The host's authorization, as for a server-level {@code $reindex} (see {@link ServerReindexAuthorization}). */
-	private void authorize(HttpServletRequest request, HttpServletResponse response, String path) {
-		RestfulServer target = server;
-		if (target == null) {
-			return;
-		}
+	private static void authorize(RestfulServer target, HttpServletRequest request, HttpServletResponse response, String path) {
 		String first = path.substring(1, path.indexOf('/', 1) < 0 ? path.length() : path.indexOf('/', 1));
 		ServerReindexAuthorization.authorize(target, request, response, first.equals("_operations") ? null : first);
 	}
 
-	private Bundle list(HttpServletRequest request) {
+	private IBaseBundle list(FhirContext ctx, HttpServletRequest request) {
 		String status = request.getParameter("status");
 		int count = DEFAULT_COUNT;
 		String countParam = request.getParameter(Constants.PARAM_COUNT);
@@ -131,17 +124,20 @@ public class JobApiInterceptor {
 			throw new InvalidRequestException(
 					"Parameter 'status': '" + status + "' is not one of Queued, Running, Completed, Failed, Canceled");
 		}
-		Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION);
-		for (Parameters job : jobs.list(status, count)) {
-			bundle.addEntry().setResource(job);
+		BundleBuilder bundle = new BundleBuilder(ctx);
+		bundle.setType("collection");
+		for (JobStatus job : jobs.list(status, count)) {
+			IBase entry = bundle.addEntry();
+			bundle.addToEntry(entry, "resource", JobStatusParameters.render(ctx, job));
 		}
-		return bundle;
+		return bundle.getBundle();
 	}
 
-	private void write(HttpServletRequest request, HttpServletResponse response, int status, IBaseResource body)
+	private static void write(HttpServletRequest request, HttpServletResponse response, int status, IBaseResource body)
 			throws IOException {
 		boolean xml = wantsXml(request);
-		IParser parser = (xml ? r4.newXmlParser() : r4.newJsonParser()).setPrettyPrint(true);
+		FhirContext ctx = body.getStructureFhirVersionEnum().newContextCached();
+		IParser parser = (xml ? ctx.newXmlParser() : ctx.newJsonParser()).setPrettyPrint(true);
 		byte[] bytes = parser.encodeResourceToString(body).getBytes(StandardCharsets.UTF_8);
 		response.setStatus(status);
 		response.setContentType((xml ? Constants.CT_FHIR_XML_NEW : Constants.CT_FHIR_JSON_NEW) + ";charset=utf-8");

@@ -8,13 +8,11 @@ import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.annotation.OperationParam;
 import ca.uhn.fhir.rest.api.Constants;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.job.ReindexJobService;
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IBaseParameters;
-import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.r4.model.Parameters;
+import io.hapireindex.status.JobStatusParameters;
 
 import java.util.List;
 
@@ -27,9 +25,6 @@ import java.util.List;
  * and could not say which parameter was wrong in the contract's words.
  */
 public class StartReindexOperationProvider {
-
-	/** Where HAPI leaves the parsed body of an operation POST (OperationParameter.REQUEST_CONTENTS_USERDATA_KEY). */
-	static final String PARSED_BODY_KEY = OperationParam.class.getName() + "_PARSED_RESOURCE";
 
 	private final StartRequestParser parser;
 	private final ReindexJobService jobs;
@@ -84,44 +79,25 @@ public class StartReindexOperationProvider {
 			@Description(shortDefinition = "Share of database time the job aims for, 1..100 percent")
 			@OperationParam(name = StartParameterNames.DATA_STORE_USAGE, min = 0, max = 1) IBase targetDataStoreUsagePercentage,
 			RequestDetails request) {
-		Parameters body = canonicalBody(request);
+		List<GivenParameter> body = RequestBodies.operationBody(request, OperationNames.REINDEX);
 		String levelType = request.getResourceName();
 		RequestPartitionId callerPartition =
 				partitionHelper.determineReadPartitionForRequestForServerOperation(request, OperationNames.REINDEX);
 		ReindexJobParameters parameters = parser.parse(body, levelType, callerPartition);
-		return startedAnswer(request, jobs, jobs.start(parameters, request));
+		return startedAnswer(request, fhirContext, jobs, jobs.start(parameters, request));
 	}
 
 	/** 201 (202 when the client prefers respond-async) with the job's address and its status. */
-	static Parameters startedAnswer(RequestDetails request, ReindexJobService jobs, ReindexJobService.Started started) {
+	static IBaseParameters startedAnswer(
+			RequestDetails request, FhirContext fhirContext, ReindexJobService jobs, ReindexJobService.Started started) {
 		boolean async = request.getHeaders(Constants.HEADER_PREFER).stream()
 				.anyMatch(h -> h.contains(Constants.HEADER_PREFER_RESPOND_ASYNC));
 		request.getUserData().put(ResponseStatusInterceptor.STATUS_KEY, async ? 202 : 201);
 		request.getResponse().addHeader(
 				Constants.HEADER_CONTENT_LOCATION, JobApiPaths.jobUrl(request.getFhirServerBase(), started.jobId()));
-		Parameters status = jobs.status(started.jobId());
+		IBaseParameters status = JobStatusParameters.render(fhirContext, jobs.status(started.jobId()));
 		// without a resource id HAPI adds no Location of its own to a 201: the job's address is Content-Location
-		status.setIdElement(null);
+		status.setId((String) null);
 		return status;
-	}
-
-	/** The body as R4 Parameters whatever the server's FHIR version; null when the body was empty. */
-	private Parameters canonicalBody(RequestDetails request) {
-		return canonicalBody(request, fhirContext, OperationNames.REINDEX);
-	}
-
-	static Parameters canonicalBody(RequestDetails request, FhirContext fhirContext, String operation) {
-		IBaseResource parsed = (IBaseResource) request.getUserData().get(PARSED_BODY_KEY);
-		if (parsed == null) {
-			return null;
-		}
-		if (!"Parameters".equals(parsed.fhirType())) {
-			throw new InvalidRequestException("The body of " + operation + " must be a Parameters resource, not " + parsed.fhirType());
-		}
-		if (parsed instanceof Parameters r4) {
-			return r4;
-		}
-		String json = fhirContext.newJsonParser().encodeResourceToString(parsed);
-		return FhirContext.forR4Cached().newJsonParser().parseResource(Parameters.class, json);
 	}
 }

@@ -11,8 +11,6 @@ import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import io.hapireindex.config.ReindexProperties;
 import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.job.ReindexScope;
-import org.hl7.fhir.instance.model.api.IPrimitiveType;
-import org.hl7.fhir.r4.model.Parameters;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -36,7 +34,6 @@ public class StartRequestParser {
 	static final int MAX_BATCH_SIZE = 5000;
 	static final int MAX_CONCURRENCY_LIMIT = 10;
 	static final int MAX_QUERY_DELAY = 500_000;
-	private static final Pattern RESOURCE_ID_PATTERN = Pattern.compile("^([A-Z][A-Za-z]+)/([A-Za-z0-9\\-.]{1,64})$");
 	private static final Pattern TYPE_PATTERN = Pattern.compile("^[A-Z][A-Za-z]+$");
 
 	private final FhirContext fhirContext;
@@ -62,12 +59,13 @@ public class StartRequestParser {
 	}
 
 	/**
-	 * @param body          the request's Parameters (R4), or null for an empty body
+	 * @param body          the request's parameters in order (see {@link RequestBodies}); empty for an empty body
 	 * @param levelType     the type of a type-level call ({@code [base]/Patient/$reindex}), or null
 	 * @param callerPartition the partition HAPI resolved for the request, used when no partitionId is given
 	 */
-	public ReindexJobParameters parse(Parameters body, String levelType, RequestPartitionId callerPartition) {
-		Map<String, List<String>> given = collect(body);
+	public ReindexJobParameters parse(List<GivenParameter> body, String levelType, RequestPartitionId callerPartition) {
+		Map<String, List<String>> given =
+				RequestBodies.collect(body, ALL, REPEATABLE, "primitive value (valueString, valueCode, valueInteger...)");
 
 		RequestPartitionId partition = partitions.requested(given.get(PARTITION_ID), callerPartition);
 		List<String> searchParameterUrls = new ArrayList<>();
@@ -98,11 +96,7 @@ public class StartRequestParser {
 		}
 		List<String> resourceIds = new ArrayList<>();
 		for (String id : given.getOrDefault(RESOURCE_ID, List.of())) {
-			var m = RESOURCE_ID_PATTERN.matcher(id);
-			if (!m.matches()) {
-				throw new InvalidStartParameterException(RESOURCE_ID, "'" + id + "' is not of the form Type/id");
-			}
-			checkType(RESOURCE_ID, m.group(1), levelType);
+			checkType(RESOURCE_ID, RequestBodies.resourceIdType(RESOURCE_ID, id), levelType);
 			resourceIds.add(id);
 		}
 
@@ -149,31 +143,6 @@ public class StartRequestParser {
 				partition,
 				null,
 				given);
-	}
-
-	/** Names, cardinality and value kinds; values come back as text in request order. */
-	private Map<String, List<String>> collect(Parameters body) {
-		Map<String, List<String>> given = new LinkedHashMap<>();
-		if (body == null) {
-			return given;
-		}
-		for (Parameters.ParametersParameterComponent p : body.getParameter()) {
-			String name = p.getName();
-			if (name == null || !ALL.contains(name)) {
-				throw new InvalidStartParameterException(
-						String.valueOf(name), "unknown parameter. Allowed: " + String.join(", ", ALL));
-			}
-			if (!(p.getValue() instanceof IPrimitiveType<?> primitive) || primitive.getValueAsString() == null
-					|| primitive.getValueAsString().isBlank()) {
-				throw new InvalidStartParameterException(name, "needs a non-empty primitive value (valueString, valueCode, valueInteger...)");
-			}
-			List<String> values = given.computeIfAbsent(name, k -> new ArrayList<>());
-			if (!values.isEmpty() && !REPEATABLE.contains(name)) {
-				throw new InvalidStartParameterException(name, "may be given at most once");
-			}
-			values.add(primitive.getValueAsString().trim());
-		}
-		return given;
 	}
 
 	/** Resolves searchParameter (ids) and targetSearchParameterTypes (URLs); null when the job is not targeted. */

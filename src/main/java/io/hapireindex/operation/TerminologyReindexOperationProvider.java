@@ -11,7 +11,6 @@ import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.job.ReindexJobService;
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IBaseParameters;
-import org.hl7.fhir.r4.model.Parameters;
 
 import java.util.List;
 
@@ -48,10 +47,10 @@ public class TerminologyReindexOperationProvider {
 			@Description(shortDefinition = "One terminology resource, Type/id; repeatable (Kodjin)")
 			@OperationParam(name = TerminologyRequestParser.RESOURCE_ID, min = 0, max = OperationParam.MAX_UNLIMITED) List<IBase> resourceId,
 			RequestDetails request) {
-		Parameters body = StartReindexOperationProvider.canonicalBody(request, fhirContext, OperationNames.TERMINOLOGY_REINDEX);
+		List<GivenParameter> body = RequestBodies.operationBody(request, OperationNames.TERMINOLOGY_REINDEX);
 		RequestPartitionId callerPartition = partitionHelper.determineReadPartitionForRequestForServerOperation(
 				request, OperationNames.TERMINOLOGY_REINDEX);
 		ReindexJobParameters parameters = parser.parse(body, request.getResourceName(), callerPartition);
-		return StartReindexOperationProvider.startedAnswer(request, jobs, jobs.start(parameters, request));
+		return StartReindexOperationProvider.startedAnswer(request, fhirContext, jobs, jobs.start(parameters, request));
 	}
 }

@@ -6,17 +6,12 @@ import ca.uhn.fhir.jpa.api.dao.ReindexParameters;
 import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.job.ReindexScope;
 import io.hapireindex.terminology.TerminologyStorage;
-import org.hl7.fhir.instance.model.api.IPrimitiveType;
-import org.hl7.fhir.r4.model.Parameters;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Turns a {@code $terminology-reindex} body (Kodjin's {@code resourceType} 0..*, {@code resourceId} 0..*) into a
@@ -30,7 +25,8 @@ public class TerminologyRequestParser {
 	/** CodeSystem re-stores are heavy and fill HAPI's in-memory deferred queue: small chunks, one at a time. */
 	static final int BATCH_SIZE = 20;
 
-	private static final Pattern RESOURCE_ID_PATTERN = Pattern.compile("^([A-Za-z]+)/([A-Za-z0-9\\-.]{1,64})$");
+	/** Both repeatable; as in Kodjin each is processed on its own. */
+	private static final List<String> ALLOWED = List.of(RESOURCE_TYPE, RESOURCE_ID);
 	private static final List<String> ORDER = List.of("CodeSystem", "ValueSet", "ConceptMap", "NamingSystem");
 
 	private final DaoRegistry daoRegistry;
@@ -44,33 +40,15 @@ public class TerminologyRequestParser {
 	/**
 	 * @param levelType the type of a type-level call, or null at server level
 	 */
-	public ReindexJobParameters parse(Parameters body, String levelType, RequestPartitionId callerPartition) {
-		Map<String, List<String>> given = new LinkedHashMap<>();
-		if (body != null) {
-			for (Parameters.ParametersParameterComponent p : body.getParameter()) {
-				String name = p.getName();
-				if (!RESOURCE_TYPE.equals(name) && !RESOURCE_ID.equals(name)) {
-					throw new InvalidStartParameterException(
-							String.valueOf(name), "unknown parameter. Allowed: " + RESOURCE_TYPE + ", " + RESOURCE_ID);
-				}
-				if (!(p.getValue() instanceof IPrimitiveType<?> primitive) || primitive.getValueAsString() == null
-						|| primitive.getValueAsString().isBlank()) {
-					throw new InvalidStartParameterException(name, "needs a non-empty valueString");
-				}
-				given.computeIfAbsent(name, k -> new ArrayList<>()).add(primitive.getValueAsString().trim());
-			}
-		}
+	public ReindexJobParameters parse(List<GivenParameter> body, String levelType, RequestPartitionId callerPartition) {
+		Map<String, List<String>> given = RequestBodies.collect(body, ALLOWED, ALLOWED, "valueString");
 		Set<String> types = new TreeSet<>();
 		for (String type : given.getOrDefault(RESOURCE_TYPE, List.of())) {
 			types.add(checkType(RESOURCE_TYPE, type, levelType));
 		}
 		List<String> ids = new ArrayList<>();
 		for (String id : given.getOrDefault(RESOURCE_ID, List.of())) {
-			Matcher m = RESOURCE_ID_PATTERN.matcher(id);
-			if (!m.matches()) {
-				throw new InvalidStartParameterException(RESOURCE_ID, "'" + id + "' is not of the form Type/id");
-			}
-			checkType(RESOURCE_ID, m.group(1), levelType);
+			checkType(RESOURCE_ID, RequestBodies.resourceIdType(RESOURCE_ID, id), levelType);
 			ids.add(id);
 		}
 		if (types.isEmpty() && ids.isEmpty()) {

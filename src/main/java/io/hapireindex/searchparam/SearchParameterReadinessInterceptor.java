@@ -9,9 +9,15 @@ import ca.uhn.fhir.rest.api.server.ResponseDetails;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import io.hapireindex.config.ReindexProperties;
 import io.hapireindex.searchparam.SearchParameterReadinessStore.Row;
-import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.CapabilityStatement;
-import org.hl7.fhir.r4.model.OperationOutcome;
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.util.BundleBuilder;
+import ca.uhn.fhir.util.FhirTerser;
+import ca.uhn.fhir.util.OperationOutcomeUtil;
+import org.hl7.fhir.instance.model.api.IBase;
+import org.hl7.fhir.instance.model.api.IBaseBundle;
+import org.hl7.fhir.instance.model.api.IBaseConformance;
+import org.hl7.fhir.instance.model.api.IBaseOperationOutcome;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 
 import java.util.List;
 import java.util.Set;
@@ -62,37 +68,43 @@ public class SearchParameterReadinessInterceptor {
 	@Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
 	public void annotate(RequestDetails request, ResponseDetails response) {
 		Object warning = request.getUserData().get(WARNING_KEY);
-		if (warning != null && response.getResponseResource() instanceof Bundle bundle) {
-			OperationOutcome outcome = new OperationOutcome();
-			outcome.addIssue()
-					.setSeverity(OperationOutcome.IssueSeverity.WARNING)
-					.setCode(OperationOutcome.IssueType.INCOMPLETE)
-					.setDiagnostics((String) warning);
-			bundle.addEntry().setResource(outcome).getSearch().setMode(Bundle.SearchEntryMode.OUTCOME);
-		} else if (response.getResponseResource() instanceof CapabilityStatement statement) {
+		IBaseResource resource = response.getResponseResource();
+		if (resource == null) {
+			return;
+		}
+		FhirContext ctx = request.getFhirContext();
+		if (warning != null && resource instanceof IBaseBundle bundle) {
+			IBaseOperationOutcome outcome = OperationOutcomeUtil.newInstance(ctx);
+			OperationOutcomeUtil.addIssue(ctx, outcome, "warning", (String) warning, null, "incomplete");
+			BundleBuilder builder = new BundleBuilder(ctx, bundle);
+			IBase entry = builder.addEntry();
+			builder.addToEntry(entry, "resource", outcome);
+			builder.setSearchField(builder.addSearch(entry), "mode", "outcome");
+		} else if (resource instanceof IBaseConformance statement) {
 			List<Row> notReady = readiness.allNotReady();
 			if (!notReady.isEmpty()) {
 				// HAPI caches the statement it generated: annotate a copy, never the cached object
-				CapabilityStatement copy = statement.copy();
-				mark(copy, notReady);
+				FhirTerser terser = ctx.newTerser();
+				IBaseConformance copy = terser.clone(statement);
+				mark(terser, copy, notReady);
 				response.setResponseResource(copy);
 			}
 		}
 	}
 
-	private static void mark(CapabilityStatement statement, List<Row> notReady) {
-		for (CapabilityStatement.CapabilityStatementRestComponent rest : statement.getRest()) {
-			for (CapabilityStatement.CapabilityStatementRestResourceComponent resource : rest.getResource()) {
-				for (CapabilityStatement.CapabilityStatementRestResourceSearchParamComponent sp : resource.getSearchParam()) {
-					for (Row row : notReady) {
-						boolean applies = row.bases().contains(resource.getType())
-								|| row.bases().contains(SearchParameterReadiness.RESOURCE);
-						if (applies && row.code().equals(sp.getName())) {
-							String note = SearchParameterReadinessStore.FAILED.equals(row.status()) ? FAILED_NOTE : PENDING_NOTE;
-							String doc = sp.getDocumentation();
-							if (doc == null || !doc.endsWith(note)) {
-								sp.setDocumentation((doc == null ? "" : doc) + note);
-							}
+	/** Works on CapabilityStatement of every version (DSTU3 to R5 name these elements alike). */
+	private static void mark(FhirTerser terser, IBaseConformance statement, List<Row> notReady) {
+		for (IBase resource : terser.getValues(statement, "rest.resource")) {
+			String type = terser.getSinglePrimitiveValueOrNull(resource, "type");
+			for (IBase sp : terser.getValues(resource, "searchParam")) {
+				String name = terser.getSinglePrimitiveValueOrNull(sp, "name");
+				for (Row row : notReady) {
+					boolean applies = row.bases().contains(type) || row.bases().contains(SearchParameterReadiness.RESOURCE);
+					if (applies && row.code().equals(name)) {
+						String note = SearchParameterReadinessStore.FAILED.equals(row.status()) ? FAILED_NOTE : PENDING_NOTE;
+						String doc = terser.getSinglePrimitiveValueOrNull(sp, "documentation");
+						if (doc == null || !doc.endsWith(note)) {
+							terser.setElement(sp, "documentation", (doc == null ? "" : doc) + note);
 						}
 					}
 				}

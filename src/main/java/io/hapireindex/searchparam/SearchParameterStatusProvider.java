@@ -8,13 +8,14 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.IResourceProvider;
 import io.hapireindex.operation.InvalidStartParameterException;
 import io.hapireindex.searchparam.SearchParameterReadinessStore.Row;
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.util.ParametersUtil;
+import org.hl7.fhir.instance.model.api.IBase;
+import org.hl7.fhir.instance.model.api.IBaseParameters;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.r4.model.CodeType;
-import org.hl7.fhir.r4.model.DateTimeType;
-import org.hl7.fhir.r4.model.Parameters;
-import org.hl7.fhir.r4.model.StringType;
-import org.hl7.fhir.r4.model.UriType;
+import org.hl7.fhir.instance.model.api.IPrimitiveType;
 
+import java.util.Date;
 import java.util.Set;
 
 /**
@@ -44,13 +45,13 @@ public class SearchParameterStatusProvider implements IResourceProvider {
 
 	@Description(shortDefinition = "Readiness of custom search parameters: pending, reindexing, ready or failed")
 	@Operation(name = OPERATION, idempotent = true)
-	public Parameters status(
+	public IBaseParameters status(
 			@Description(shortDefinition = "Only the parameter with this canonical URL")
-			@OperationParam(name = "url", min = 0, max = 1) UriType url,
+			@OperationParam(name = "url", typeName = "uri", min = 0, max = 1) IPrimitiveType<String> url,
 			@Description(shortDefinition = "Only parameters with this code")
-			@OperationParam(name = "code", min = 0, max = 1) CodeType code,
+			@OperationParam(name = "code", typeName = "code", min = 0, max = 1) IPrimitiveType<String> code,
 			@Description(shortDefinition = "Only parameters that apply to this resource type")
-			@OperationParam(name = "resourceType", min = 0, max = 1) CodeType resourceType,
+			@OperationParam(name = "resourceType", typeName = "code", min = 0, max = 1) IPrimitiveType<String> resourceType,
 			RequestDetails request) {
 		if (request.getParameters() != null) {
 			for (String name : request.getParameters().keySet()) {
@@ -69,7 +70,8 @@ public class SearchParameterStatusProvider implements IResourceProvider {
 		if (typeFilter != null && !daoRegistry.isResourceTypeSupported(typeFilter)) {
 			throw new InvalidStartParameterException("resourceType", "'" + typeFilter + "' is not a resource type this server stores");
 		}
-		Parameters out = new Parameters();
+		FhirContext ctx = request.getFhirContext();
+		IBaseParameters out = ParametersUtil.newInstance(ctx);
 		for (Row row : readiness.all()) {
 			if ((urlFilter != null && !urlFilter.equals(row.url()))
 					|| (codeFilter != null && !codeFilter.equals(row.code()))
@@ -77,30 +79,33 @@ public class SearchParameterStatusProvider implements IResourceProvider {
 							&& !row.bases().contains(SearchParameterReadiness.RESOURCE))) {
 				continue;
 			}
-			Parameters.ParametersParameterComponent p = out.addParameter().setName("searchParameter");
-			p.addPart().setName("url").setValue(new UriType(row.url()));
+			IBase p = ParametersUtil.addParameterToParameters(ctx, out, "searchParameter");
+			ParametersUtil.addPart(ctx, p, "url", ParametersUtil.createUri(ctx, row.url()));
 			if (row.code() != null) {
-				p.addPart().setName("code").setValue(new CodeType(row.code()));
+				ParametersUtil.addPartCode(ctx, p, "code", row.code());
 			}
-			row.bases().forEach(b -> p.addPart().setName("base").setValue(new CodeType(b)));
-			p.addPart().setName("status").setValue(new CodeType(row.status()));
+			row.bases().forEach(b -> ParametersUtil.addPartCode(ctx, p, "base", b));
+			ParametersUtil.addPartCode(ctx, p, "status", row.status());
 			if (row.jobId() != null) {
-				p.addPart().setName("jobId").setValue(new StringType(row.jobId()));
+				ParametersUtil.addPartString(ctx, p, "jobId", row.jobId());
 			}
 			if (row.error() != null) {
-				p.addPart().setName("error").setValue(new StringType(row.error()));
+				ParametersUtil.addPartString(ctx, p, "error", row.error());
 			}
-			if (row.since() != null) {
-				p.addPart().setName("changed").setValue(new DateTimeType(row.since()));
-			}
-			if (row.updated() != null) {
-				p.addPart().setName("lastModified").setValue(new DateTimeType(row.updated()));
-			}
+			addDate(ctx, p, "changed", row.since());
+			addDate(ctx, p, "lastModified", row.updated());
 		}
 		return out;
 	}
 
-	private static String value(String name, org.hl7.fhir.r4.model.PrimitiveType<?> given) {
+	/** A dateTime to the second in the server's zone, as the R4-only version wrote it. */
+	private static void addDate(FhirContext ctx, IBase parameter, String name, Date date) {
+		if (date != null) {
+			ParametersUtil.addPart(ctx, parameter, name, ctx.getElementDefinition("dateTime").newInstance(date));
+		}
+	}
+
+	private static String value(String name, IPrimitiveType<String> given) {
 		if (given == null) {
 			return null;
 		}

@@ -1,10 +1,14 @@
 package io.hapireindex.demo;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.FhirVersionEnum;
+import ca.uhn.fhir.util.BundleUtil;
 import ca.uhn.fhir.rest.api.CacheControlDirective;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import ca.uhn.fhir.model.valueset.BundleEntrySearchModeEnum;
+import org.hl7.fhir.instance.model.api.IBaseBundle;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Enumerations.PublicationStatus;
 import org.hl7.fhir.r4.model.Enumerations.SearchParamType;
@@ -30,8 +34,11 @@ final class DemoData {
 
 	private DemoData() {}
 
-	static void load(ConfigurableApplicationContext context, String base) {
-		FhirContext fhir = FhirContext.forR4Cached();
+	/** Loads the sample into a server of {@code version}: the R4 sample converted to that version. */
+	@SuppressWarnings("unchecked")
+	static void load(ConfigurableApplicationContext context, String base, FhirVersionEnum version) {
+		FhirContext fhir = FhirContext.forCached(version);
+		Class<IBaseBundle> bundleClass = (Class<IBaseBundle>) fhir.getResourceDefinition("Bundle").getImplementingClass();
 		fhir.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
 		fhir.getRestfulClientFactory().setSocketTimeout(120_000);
 		IGenericClient client = fhir.newRestfulGenericClient(base);
@@ -39,25 +46,27 @@ final class DemoData {
 		int stored = 0;
 		List<Bundle> transactions = DemoBundles.transactions(10);
 		for (Bundle transaction : transactions) {
-			Bundle response = client.transaction().withBundle(transaction).execute();
-			stored += response.getEntry().size();
+			IBaseBundle response = client.transaction()
+					.withBundle((IBaseBundle) DemoVersions.toVersion(transaction, version))
+					.execute();
+			stored += BundleUtil.toListOfEntries(fhir, response).size();
 		}
 
-		client.update().resource(birthplaceSearchParameter()).execute();
+		client.update().resource(DemoVersions.toVersion(birthplaceSearchParameter(), version)).execute();
 		// The registry refreshes on its own schedule; refresh now so the parameter is usable at once.
 		context.getBean(ISearchParamRegistry.class).forceRefresh();
 
-		Bundle missing = client.search()
+		IBaseBundle missing = client.search()
 				.byUrl("Patient?birthplace=Boston")
 				.cacheControl(new CacheControlDirective().setNoCache(true))
-				.returnBundle(Bundle.class)
+				.returnBundle(bundleClass)
 				.execute();
 
 		// the readiness warning entry (search mode outcome) is not a match
-		int found = (int) missing.getEntry().stream()
-				.filter(e -> e.getSearch().getMode() != Bundle.SearchEntryMode.OUTCOME)
+		int found = (int) BundleUtil.getSearchBundleEntryParts(fhir, missing).stream()
+				.filter(e -> e.getSearchMode() != BundleEntrySearchModeEnum.OUTCOME)
 				.count();
-		printTryIt(base, stored, transactions.size(), found);
+		printTryIt(base, version, stored, transactions.size(), found);
 	}
 
 	static SearchParameter birthplaceSearchParameter() {
@@ -74,7 +83,7 @@ final class DemoData {
 		return sp;
 	}
 
-	private static void printTryIt(String base, int stored, int transactions, int foundBeforeReindex) {
+	private static void printTryIt(String base, FhirVersionEnum version, int stored, int transactions, int foundBeforeReindex) {
 		String patient = base + "/Patient/" + BOSTON_PATIENT;
 		// HAPI reuses a search's cached result for 60 s by default (JpaStorageSettings
 		// reuseCachedSearchResultsForMillis), so step 4 would repeat step 1's empty answer without this header.
@@ -82,7 +91,7 @@ final class DemoData {
 		String text = String.join("\n",
 				"",
 				"================================================================================",
-				" hapi-fhir-reindex demo: " + base,
+				" hapi-fhir-reindex demo: " + base + " (FHIR " + version.name() + ")",
 				" Loaded " + stored + " resources in " + transactions + " transactions: Patient/demo-1 .. demo-"
 						+ DemoBundles.PATIENTS + ", each with",
 				" Encounter/demo-N-enc, Condition/demo-N-cond, Observation/demo-N-hr|weight|height|temp.",

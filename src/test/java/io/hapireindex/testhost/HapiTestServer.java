@@ -8,7 +8,6 @@ import ca.uhn.fhir.jpa.api.config.ThreadPoolFactoryConfig;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.jpa.batch2.JpaBatch2Config;
 import ca.uhn.fhir.jpa.config.HapiJpaConfig;
-import ca.uhn.fhir.jpa.config.r4.JpaR4Config;
 import ca.uhn.fhir.jpa.config.util.HapiEntityManagerFactoryUtil;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.model.config.SubscriptionSettings;
@@ -44,10 +43,12 @@ import java.util.Properties;
 import javax.sql.DataSource;
 
 /**
- * A HAPI FHIR JPA R4 server as a host would set it up (the beans of the official starter, trimmed), on
+ * A HAPI FHIR JPA server as a host would set it up (the beans of the official starter, trimmed), on
  * embedded Tomcat at {@code /fhir}. It knows nothing about the module: the module arrives through Spring
  * Boot auto-configuration, as it does in the starter. HAPI's own {@code ReindexProvider} and
  * {@link InstanceReindexProvider} are registered on purpose, so the tests can show the module removes them.
+ *
+ * <p>FHIR version: {@code test.fhir-version} = DSTU3, R4 (default), R4B or R5 ({@link FhirVersionConfigSelector}).
  *
  * <p>Database: {@code test.db=h2} (default, in memory) or {@code test.db=postgres} ({@code test.pg.url},
  * {@code test.pg.user}, {@code test.pg.password}; {@code test.pg.schema} when the URL selects a schema other than
@@ -55,7 +56,7 @@ import javax.sql.DataSource;
  */
 @SpringBootApplication(exclude = {ElasticsearchRestClientAutoConfiguration.class, ThymeleafAutoConfiguration.class})
 @Import({
-	JpaR4Config.class,
+	FhirVersionConfigSelector.class,
 	HapiJpaConfig.class,
 	JpaBatch2Config.class,
 	Batch2JobsConfig.class,
@@ -100,6 +101,11 @@ public class HapiTestServer {
 	/** Empty for the suite's main context; a suffix per differently configured test context. */
 	private static String contextDatabaseSuffix(Environment env) {
 		StringBuilder suffix = new StringBuilder();
+		ca.uhn.fhir.context.FhirVersionEnum version = FhirVersionConfigSelector.version(env);
+		if (version != ca.uhn.fhir.context.FhirVersionEnum.R4) {
+			// resources stored by one FHIR version cannot be read by a server of another
+			suffix.append('_').append(version.name().toLowerCase(java.util.Locale.ROOT));
+		}
 		if (isPartitioned(env)) {
 			suffix.append("_partitioned");
 		}
@@ -227,9 +233,30 @@ public class HapiTestServer {
 		server.registerProvider(hapiInstanceReindexProvider);
 		server.setPagingProvider(pagingProvider);
 		server.setDefaultPrettyPrint(true);
-		server.setServerConformanceProvider(new JpaCapabilityStatementProvider(
+		server.setServerConformanceProvider(capabilityStatementProvider(
 				server, systemDao, storageSettings, searchParamRegistry, validationSupport));
 		return server;
+	}
+
+	/**
+	 * As the official starter: DSTU3 has a statement provider of its own (the generic one writes
+	 * {@code rest.operation.definition} as a canonical, which DSTU3 types as a Reference).
+	 */
+	@SuppressWarnings("unchecked")
+	private static Object capabilityStatementProvider(
+			RestfulServer server,
+			IFhirSystemDao<?, ?> systemDao,
+			JpaStorageSettings storageSettings,
+			ISearchParamRegistry searchParamRegistry,
+			IValidationSupport validationSupport) {
+		if (systemDao.getContext().getVersion().getVersion() == ca.uhn.fhir.context.FhirVersionEnum.DSTU3) {
+			return new ca.uhn.fhir.jpa.provider.dstu3.JpaConformanceProviderDstu3(
+					server,
+					(IFhirSystemDao<org.hl7.fhir.dstu3.model.Bundle, org.hl7.fhir.dstu3.model.Meta>) systemDao,
+					storageSettings,
+					searchParamRegistry);
+		}
+		return new JpaCapabilityStatementProvider(server, systemDao, storageSettings, searchParamRegistry, validationSupport);
 	}
 
 	/**
