@@ -90,7 +90,8 @@ public final class ModuleSchemaTasks extends BaseMigrationTasks<ModuleSchemaTask
 					column(db, "MESSAGE", ColumnTypeEnum.STRING, 2000, false),
 					column(db, "CREATED", ColumnTypeEnum.DATE_TIMESTAMP, null, false)));
 		}
-		v1.onTable(JOB_ERROR).addIndex("20261207.3", "IDX_HFR_JOB_ERROR_JOB").unique(false).withColumns("JOB_ID");
+		// offline: the table is new (or the index exists already), and an online build on SQL Server is a T-SQL block
+		v1.onTable(JOB_ERROR).addIndex("20261207.3", "IDX_HFR_JOB_ERROR_JOB").unique(false).online(false).withColumns("JOB_ID");
 
 		Builder.BuilderAddTableRawSql batch = v1.addTableRawSql("20261207.4", JOB_BATCH);
 		for (DriverTypeEnum db : DATABASES) {
@@ -104,11 +105,12 @@ public final class ModuleSchemaTasks extends BaseMigrationTasks<ModuleSchemaTask
 					column(db, "ENDED_MS", ColumnTypeEnum.LONG, null, false),
 					column(db, "NODE", ColumnTypeEnum.STRING, 300, true)));
 		}
-		v1.onTable(JOB_BATCH).addIndex("20261207.5", "IDX_HFR_JOB_BATCH_JOB").unique(false).withColumns("JOB_ID");
+		v1.onTable(JOB_BATCH).addIndex("20261207.5", "IDX_HFR_JOB_BATCH_JOB").unique(false).online(false).withColumns("JOB_ID");
 		// a page is counted once, however often its chunk runs (a chunk re-run after its node died)
 		v1.onTable(JOB_BATCH)
 				.addIndex("20261207.6", "IDX_HFR_JOB_BATCH_PAGE")
 				.unique(true)
+				.online(false)
 				.withColumns("JOB_ID", "SCOPE_IDX", "FIRST_PID");
 
 		Builder.BuilderAddTableByColumns slot = v1.addTableByColumns("20261207.7", JOB_SLOT, "JOB_ID", "SLOT");
