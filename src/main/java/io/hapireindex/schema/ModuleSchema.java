@@ -120,13 +120,14 @@ public final class ModuleSchema {
 		return missing;
 	}
 
+	/** The database's own words (the innermost cause), on one line and short enough for a log line. */
 	private static String rootMessage(Throwable e) {
 		Throwable root = e;
 		while (root.getCause() != null && root.getCause() != root) {
 			root = root.getCause();
 		}
-		String message = root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root.getMessage() + ")";
-		return message.replace('\n', ' ');
+		String message = String.valueOf(root.getMessage()).replaceAll("\\s+", " ").trim();
+		return message.length() > 500 ? message.substring(0, 500) + "..." : message;
 	}
 
 	/** Whether the module's tables can be used. */
