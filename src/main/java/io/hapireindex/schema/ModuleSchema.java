@@ -33,6 +33,7 @@ public final class ModuleSchema {
 	static final String PRINT_COMMAND = "java -cp <module jar>:<HAPI jars> " + PrintSchemaSql.class.getName() + " ";
 
 	private static final Logger LOG = LoggerFactory.getLogger(ModuleSchema.class);
+	private static final long RETRY_MILLIS = 1_000;
 
 	private final boolean ready;
 	private final DriverTypeEnum databaseType;
@@ -83,19 +84,41 @@ public final class ModuleSchema {
 			LOG.info("hapi-fhir-reindex: schema-auto-migrate is false; the module's tables are present on {}", databaseType);
 			return new ModuleSchema(true, databaseType, null);
 		}
+		RuntimeException failure = null;
+		// twice: nodes of a new cluster that start together race to create the history table (HAPI's lock row lives
+		// in it), and the loser's second attempt finds the table and waits for the lock instead
+		for (int attempt = 1; attempt <= 2; attempt++) {
+			try {
+				migrate(dataSource, databaseType, tasks);
+				return new ModuleSchema(true, databaseType, null);
+			} catch (RuntimeException e) {
+				failure = e;
+				LOG.debug("Schema attempt {} on {} failed", attempt, databaseType, e);
+				if (attempt == 1) {
+					pause(RETRY_MILLIS);
+				}
+			}
+		}
+		return failed(databaseType, "its tables could not be created or upgraded: " + rootMessage(failure),
+				"let the server's database user create tables and indexes, or have a DBA run the SQL printed by `"
+						+ PRINT_COMMAND + databaseType + "` and set hapi-fhir-reindex.schema-auto-migrate=false");
+	}
+
+	private static void migrate(DataSource dataSource, DriverTypeEnum databaseType, MigrationTaskList tasks) {
+		// HAPI's migrator closes the DataSource it is given when that is a DisposableBean; the host's must stay open
+		HapiMigrator migrator = new HapiMigrator(HISTORY_TABLE, new DelegatingDataSource(dataSource), databaseType);
+		tasks.forEach(migrator::addTask);
+		migrator.createMigrationTableIfRequired();
+		MigrationResult result = migrator.migrate();
+		LOG.info("hapi-fhir-reindex: schema up to date on {} ({} of {} migration tasks ran now)",
+				databaseType, result.succeededTasks.size(), tasks.size());
+	}
+
+	private static void pause(long millis) {
 		try {
-			// HAPI's migrator closes the DataSource it is given when that is a DisposableBean; the host's must stay open
-			HapiMigrator migrator = new HapiMigrator(HISTORY_TABLE, new DelegatingDataSource(dataSource), databaseType);
-			tasks.forEach(migrator::addTask);
-			migrator.createMigrationTableIfRequired();
-			MigrationResult result = migrator.migrate();
-			LOG.info("hapi-fhir-reindex: schema up to date on {} ({} of {} migration tasks ran now)",
-					databaseType, result.succeededTasks.size(), tasks.size());
-			return new ModuleSchema(true, databaseType, null);
-		} catch (RuntimeException e) {
-			return failed(databaseType, "its tables could not be created or upgraded: " + rootMessage(e),
-					"let the server's database user create tables and indexes, or have a DBA run the SQL printed by `"
-							+ PRINT_COMMAND + databaseType + "` and set hapi-fhir-reindex.schema-auto-migrate=false");
+			Thread.sleep(millis);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
 		}
 	}
 
