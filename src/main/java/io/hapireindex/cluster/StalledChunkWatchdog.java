@@ -4,7 +4,6 @@ import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
 import io.hapireindex.hapi.Batch2Tables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.sql.Timestamp;
@@ -43,6 +42,7 @@ public class StalledChunkWatchdog implements AutoCloseable {
 
 	private final JdbcTemplate jdbc;
 	private final Batch2Tables batch2Tables;
+	private final NodeTable nodes;
 	private final IJobMaintenanceService maintenance;
 	private final String definitionId;
 	private final long leaseMillis;
@@ -58,13 +58,10 @@ public class StalledChunkWatchdog implements AutoCloseable {
 			DataSource dataSource, IJobMaintenanceService maintenance, String definitionId, long leaseMillis) {
 		this.jdbc = new JdbcTemplate(dataSource);
 		this.batch2Tables = new Batch2Tables(dataSource);
+		this.nodes = new NodeTable(dataSource);
 		this.maintenance = maintenance;
 		this.definitionId = definitionId;
 		this.leaseMillis = leaseMillis;
-		jdbc.execute("CREATE TABLE IF NOT EXISTS HFR_NODE (NODE VARCHAR(300) NOT NULL PRIMARY KEY,"
-				+ " HEARTBEAT_MS BIGINT NOT NULL)");
-		jdbc.execute("CREATE TABLE IF NOT EXISTS HFR_CHUNK_RUN (CHUNK_ID VARCHAR(100) NOT NULL PRIMARY KEY,"
-				+ " NODE VARCHAR(300) NOT NULL, STARTED_MS BIGINT NOT NULL)");
 		heartbeat();
 		long period = Math.max(1000, leaseMillis / 3);
 		executor.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
@@ -73,18 +70,7 @@ public class StalledChunkWatchdog implements AutoCloseable {
 
 	/** Records that this node runs the chunk now; a chunk re-run elsewhere changes owner. */
 	public void claim(String chunkId) {
-		long now = System.currentTimeMillis();
-		int updated = jdbc.update(
-				"UPDATE HFR_CHUNK_RUN SET NODE = ?, STARTED_MS = ? WHERE CHUNK_ID = ?", ClusterNode.ID, now, chunkId);
-		if (updated == 0) {
-			try {
-				jdbc.update("INSERT INTO HFR_CHUNK_RUN (CHUNK_ID, NODE, STARTED_MS) VALUES (?, ?, ?)",
-						chunkId, ClusterNode.ID, now);
-			} catch (DataIntegrityViolationException raced) {
-				jdbc.update("UPDATE HFR_CHUNK_RUN SET NODE = ?, STARTED_MS = ? WHERE CHUNK_ID = ?",
-						ClusterNode.ID, now, chunkId);
-			}
-		}
+		nodes.claim(chunkId, ClusterNode.ID, System.currentTimeMillis());
 	}
 
 	private void tick() {
@@ -100,14 +86,7 @@ public class StalledChunkWatchdog implements AutoCloseable {
 	}
 
 	private void heartbeat() {
-		long now = System.currentTimeMillis();
-		if (jdbc.update("UPDATE HFR_NODE SET HEARTBEAT_MS = ? WHERE NODE = ?", now, ClusterNode.ID) == 0) {
-			try {
-				jdbc.update("INSERT INTO HFR_NODE (NODE, HEARTBEAT_MS) VALUES (?, ?)", ClusterNode.ID, now);
-			} catch (DataIntegrityViolationException raced) {
-				LOG.debug("Heartbeat row of {} created concurrently", ClusterNode.ID);
-			}
-		}
+		nodes.heartbeat(ClusterNode.ID, System.currentTimeMillis());
 	}
 
 	/**
@@ -137,10 +116,7 @@ public class StalledChunkWatchdog implements AutoCloseable {
 	/** @return how many chunks were set back to READY */
 	int requeueStalledChunks() {
 		long now = System.currentTimeMillis();
-		Map<String, Long> heartbeats = new HashMap<>();
-		jdbc.query("SELECT NODE, HEARTBEAT_MS FROM HFR_NODE", rs -> {
-			heartbeats.put(rs.getString(1), rs.getLong(2));
-		});
+		Map<String, Long> heartbeats = nodes.heartbeats();
 		List<Map<String, Object>> candidates = new ArrayList<>();
 		for (Batch2Tables.OpenChunk chunk : batch2Tables.stallableChunks(definitionId, CHUNK_RUN_TABLE)) {
 			Map<String, Object> c = new HashMap<>();
@@ -235,13 +211,12 @@ public class StalledChunkWatchdog implements AutoCloseable {
 	private void releaseSlotsOfDeadNodes(Map<String, Long> heartbeats, long now) {
 		heartbeats.forEach((node, beat) -> {
 			if (!node.equals(ClusterNode.ID) && now - beat > leaseMillis) {
-				int freed = jdbc.update(
-						"UPDATE HFR_JOB_SLOT SET HOLDER = NULL, LEASE_UNTIL = NULL WHERE HOLDER LIKE ?", node + "/%");
+				int freed = nodes.freeSlotsOf(node);
 				if (freed > 0) {
 					LOG.warn("Freed {} throttle slot(s) held by {}, which is gone", freed, node);
 				}
 				if (now - beat > 100 * leaseMillis) {
-					jdbc.update("DELETE FROM HFR_NODE WHERE NODE = ?", node);
+					nodes.forget(node);
 				}
 			}
 		});

@@ -53,6 +53,7 @@ import io.hapireindex.operation.TerminologyReindexOperationProvider;
 import io.hapireindex.operation.TerminologyRequestParser;
 import io.hapireindex.operation.TypeTerminologyReindexOperationProvider;
 import io.hapireindex.operation.TypeStartReindexOperationProvider;
+import io.hapireindex.schema.ModuleSchema;
 import io.hapireindex.searchparam.SearchParameterChangeListener;
 import io.hapireindex.searchparam.SearchParameterReadiness;
 import io.hapireindex.searchparam.SearchParameterReadinessInterceptor;
@@ -151,13 +152,20 @@ public class ReindexModuleConfiguration {
 
 	// --- the batch2 job ---
 
+	/** Creates or upgrades the module's tables; every bean that uses them takes it as a parameter so it runs first. */
 	@Bean
-	public JobProgressStore hapiFhirReindexProgressStore(DataSource dataSource) {
+	public ModuleSchema hapiFhirReindexSchema(DataSource dataSource, ReindexProperties properties) {
+		return ModuleSchema.prepare(dataSource, properties.isSchemaAutoMigrate());
+	}
+
+	@Bean
+	public JobProgressStore hapiFhirReindexProgressStore(DataSource dataSource, ModuleSchema schema) {
 		return new JobProgressStore(dataSource);
 	}
 
 	@Bean
-	public ReindexThrottle hapiFhirReindexThrottle(DataSource dataSource, ReindexProperties properties) {
+	public ReindexThrottle hapiFhirReindexThrottle(
+			DataSource dataSource, ReindexProperties properties, ModuleSchema schema) {
 		return new ReindexThrottle(dataSource, TimeUnit.SECONDS.toMillis(properties.getSlotLeaseSeconds()),
 				new WorkerPriority(properties.getWorkerNice()));
 	}
@@ -300,10 +308,10 @@ public class ReindexModuleConfiguration {
 				new ReindexStep(reindexer, progress, throttle, nudger, freshness, watchdog));
 	}
 
-	/** The throttle is a parameter so its slot table exists before the watchdog frees slots in it. */
 	@Bean(destroyMethod = "close")
 	public StalledChunkWatchdog hapiFhirReindexStalledChunkWatchdog(
 			DataSource dataSource,
+			ModuleSchema schema,
 			IJobMaintenanceService maintenance,
 			ReindexThrottle throttle,
 			JobProgressStore progress,
@@ -345,6 +353,7 @@ public class ReindexModuleConfiguration {
 	@Bean
 	public SearchParameterReadiness hapiFhirReindexSearchParameterReadiness(
 			DataSource dataSource,
+			ModuleSchema schema,
 			IJobCoordinator coordinator,
 			JobProgressStore progress,
 			JobCompletionNudger nudger,

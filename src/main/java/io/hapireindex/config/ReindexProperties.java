@@ -88,6 +88,21 @@ public class ReindexProperties {
 	 */
 	private String permissionSources = "role";
 
+	/**
+	 * Whether the module creates and upgrades its own tables (HFR_*, history in HFR_MIGRATION) at startup through
+	 * HAPI's migrator. False when a DBA applies the SQL instead (io.hapireindex.schema.PrintSchemaSql); the module
+	 * then only checks that its tables exist.
+	 */
+	private boolean schemaAutoMigrate = true;
+
+	public boolean isSchemaAutoMigrate() {
+		return schemaAutoMigrate;
+	}
+
+	public void setSchemaAutoMigrate(boolean schemaAutoMigrate) {
+		this.schemaAutoMigrate = schemaAutoMigrate;
+	}
+
 	public String getRequiredPermission() {
 		return requiredPermission;
 	}

@@ -66,11 +66,16 @@ public final class Batch2Tables {
 	 * @return whether the job had a parked chunk
 	 */
 	public boolean callParkedChunkBack(String jobId, Timestamp dueAt) {
-		List<String> next = jdbc.queryForList(
-				"SELECT ID FROM BT2_WORK_CHUNK WHERE INSTANCE_ID = ? AND STAT = " + POLL_WAITING
-						+ " ORDER BY NEXT_POLL_TIME, ID FETCH FIRST 1 ROWS ONLY",
-				String.class,
-				jobId);
+		// setMaxRows, not FETCH FIRST or LIMIT: one form every database HAPI supports takes
+		List<String> next = jdbc.query(
+				con -> {
+					var ps = con.prepareStatement("SELECT ID FROM BT2_WORK_CHUNK WHERE INSTANCE_ID = ? AND STAT = "
+							+ POLL_WAITING + " ORDER BY NEXT_POLL_TIME, ID");
+					ps.setString(1, jobId);
+					ps.setMaxRows(1);
+					return ps;
+				},
+				(rs, row) -> rs.getString(1));
 		if (next.isEmpty()) {
 			return false;
 		}

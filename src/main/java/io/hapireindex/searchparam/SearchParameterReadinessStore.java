@@ -42,10 +42,6 @@ public class SearchParameterReadinessStore {
 	public SearchParameterReadinessStore(DataSource dataSource) {
 		this.dataSource = dataSource;
 		this.jdbc = new JdbcTemplate(dataSource);
-		jdbc.execute("CREATE TABLE IF NOT EXISTS HFR_SP_STATUS ("
-				+ "URL VARCHAR(500) NOT NULL PRIMARY KEY, CODE VARCHAR(200), BASES VARCHAR(2000) NOT NULL,"
-				+ " STATUS VARCHAR(20) NOT NULL, JOB_ID VARCHAR(100), ERROR VARCHAR(2000),"
-				+ " SINCE TIMESTAMP NOT NULL, UPDATED TIMESTAMP NOT NULL)");
 	}
 
 	/**

@@ -2,9 +2,6 @@ package io.hapireindex.throttle;
 
 import io.hapireindex.cluster.ClusterNode;
 import io.hapireindex.hapi.Batch2Tables;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.sql.Timestamp;
@@ -26,8 +23,6 @@ import javax.sql.DataSource;
  * is held, behind the job's other parked chunks ({@link ParkingLine}).
  */
 public class ReindexThrottle {
-
-	private static final Logger LOG = LoggerFactory.getLogger(ReindexThrottle.class);
 
 	/** A held slot; {@link #release} gives it back with the pause the job wants before its next batch. */
 	public final class Permit {
@@ -55,13 +50,7 @@ public class ReindexThrottle {
 		public boolean release(long busyMillis, long pauseMillis) {
 			line.batchTook(jobId, busyMillis);
 			long usableAt = System.currentTimeMillis() + Math.max(0, pauseMillis);
-			jdbc.update(
-					"UPDATE HFR_JOB_SLOT SET HOLDER = NULL, LEASE_UNTIL = NULL, NOT_BEFORE_MS = ?"
-							+ " WHERE JOB_ID = ? AND SLOT = ? AND HOLDER = ?",
-					usableAt,
-					jobId,
-					slot,
-					holder);
+			slots.release(jobId, slot, holder, usableAt);
 			return batch2Tables.callParkedChunkBack(jobId, new Timestamp(usableAt));
 		}
 	}
@@ -71,6 +60,7 @@ public class ReindexThrottle {
 
 	private final JdbcTemplate jdbc;
 	private final Batch2Tables batch2Tables;
+	private final SlotTable slots;
 	private final long leaseMillis;
 	private final WorkerPriority priority;
 	private final String node = ClusterNode.ID;
@@ -79,63 +69,33 @@ public class ReindexThrottle {
 	public ReindexThrottle(DataSource dataSource, long leaseMillis, WorkerPriority priority) {
 		this.jdbc = new JdbcTemplate(dataSource);
 		this.batch2Tables = new Batch2Tables(dataSource);
+		this.slots = new SlotTable(dataSource);
 		this.leaseMillis = leaseMillis;
 		this.priority = priority;
-		jdbc.execute("CREATE TABLE IF NOT EXISTS HFR_JOB_SLOT (JOB_ID VARCHAR(100) NOT NULL, SLOT INTEGER NOT NULL,"
-				+ " HOLDER VARCHAR(300), LEASE_UNTIL TIMESTAMP, PRIMARY KEY (JOB_ID, SLOT))");
-		jdbc.execute("ALTER TABLE HFR_JOB_SLOT ADD COLUMN IF NOT EXISTS NOT_BEFORE_MS BIGINT DEFAULT 0 NOT NULL");
 	}
 
 	/** Takes a usable slot of the job for the chunk if there is one now; never waits. */
 	public Attempt tryAcquire(String jobId, String chunkId, int maximumConcurrency) {
-		ensureSlots(jobId, maximumConcurrency);
+		slots.ensureSlots(jobId, maximumConcurrency);
 		String holder = node + "/" + Thread.currentThread().getName() + "/" + UUID.randomUUID();
 		long now = System.currentTimeMillis();
 		for (int slot = 0; slot < maximumConcurrency; slot++) {
-			int won = jdbc.update(
-					"UPDATE HFR_JOB_SLOT SET HOLDER = ?, LEASE_UNTIL = ? WHERE JOB_ID = ? AND SLOT = ?"
-							+ " AND (HOLDER IS NULL OR LEASE_UNTIL < ?) AND NOT_BEFORE_MS <= ?",
-					holder,
-					new Timestamp(now + leaseMillis),
-					jobId,
-					slot,
-					new Timestamp(now),
-					now);
-			if (won == 1) {
+			if (slots.take(jobId, slot, holder, now, leaseMillis)) {
 				// the slot bounds how many workers a job uses; the priority, how they share the CPU with requests
 				priority.lowerCurrentThread();
 				line.left(jobId, chunkId);
 				return new Attempt(new Permit(jobId, slot, holder), 0);
 			}
 		}
-		Long earliestFree = jdbc.queryForObject(
-				"SELECT MIN(NOT_BEFORE_MS) FROM HFR_JOB_SLOT WHERE JOB_ID = ? AND SLOT < ? AND HOLDER IS NULL",
-				Long.class,
-				jobId,
-				maximumConcurrency);
+		Long earliestFree = slots.earliestFree(jobId, maximumConcurrency);
 		if (earliestFree != null) {
 			// a slot is free but pausing (query delay, duty cycle): its end is known
 			line.left(jobId, chunkId);
 			return new Attempt(null, ParkingLine.bounded(earliestFree - now));
 		}
-		Timestamp earliestLease = jdbc.queryForObject(
-				"SELECT MIN(LEASE_UNTIL) FROM HFR_JOB_SLOT WHERE JOB_ID = ? AND SLOT < ? AND HOLDER IS NOT NULL",
-				Timestamp.class,
-				jobId,
-				maximumConcurrency);
+		Timestamp earliestLease = slots.earliestLeaseEnd(jobId, maximumConcurrency);
 		long holderStarted = earliestLease == null ? -1 : earliestLease.getTime() - leaseMillis;
 		return new Attempt(null, line.park(jobId, chunkId, maximumConcurrency, now, holderStarted));
-	}
-
-	private void ensureSlots(String jobId, int count) {
-		Integer existing = jdbc.queryForObject("SELECT COUNT(*) FROM HFR_JOB_SLOT WHERE JOB_ID = ?", Integer.class, jobId);
-		for (int slot = existing == null ? 0 : existing; slot < count; slot++) {
-			try {
-				jdbc.update("INSERT INTO HFR_JOB_SLOT (JOB_ID, SLOT) VALUES (?, ?)", jobId, slot);
-			} catch (DataIntegrityViolationException raced) {
-				LOG.debug("Slot {} of job {} created by another worker", slot, jobId);
-			}
-		}
 	}
 
 	/**
