@@ -7,6 +7,8 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.jpa.model.search.StorageProcessingMessage;
 import ca.uhn.fhir.jpa.util.AddRemoveCount;
 
+import io.hapireindex.startup.ModuleService;
+
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,7 +30,7 @@ import java.util.regex.Pattern;
  * that thread, and ignores every other write.
  */
 @Interceptor
-public final class ChangedResourceTracker implements AutoCloseable {
+public final class ChangedResourceTracker implements ModuleService {
 
 	private static final Pattern CHANGE =
 			Pattern.compile("^For (\\S+) added (\\d+) and removed (\\d+) resource search parameter (index|presence) entries");
@@ -64,10 +66,31 @@ public final class ChangedResourceTracker implements AutoCloseable {
 
 	private final ThreadLocal<Messages> current = new ThreadLocal<>();
 	private final IInterceptorService storageInterceptors;
+	private volatile boolean running;
 
 	public ChangedResourceTracker(IInterceptorService storageInterceptors) {
 		this.storageInterceptors = storageInterceptors;
-		storageInterceptors.registerInterceptor(this);
+	}
+
+	@Override
+	public synchronized void start() {
+		if (!running) {
+			storageInterceptors.registerInterceptor(this);
+			running = true;
+		}
+	}
+
+	@Override
+	public synchronized void stop() {
+		if (running) {
+			storageInterceptors.unregisterInterceptor(this);
+			running = false;
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return running;
 	}
 
 	/** Runs the work, collecting the storage messages it causes on this thread. */
@@ -97,10 +120,5 @@ public final class ChangedResourceTracker implements AutoCloseable {
 			boolean changed = Long.parseLong(m.group(2)) > 0 || Long.parseLong(m.group(3)) > 0;
 			(m.group(4).equals("index") ? messages.index : messages.presence).merge(m.group(1), changed, Boolean::logicalOr);
 		}
-	}
-
-	@Override
-	public void close() {
-		storageInterceptors.unregisterInterceptor(this);
 	}
 }

@@ -34,12 +34,18 @@ public class ReindexJobService {
 	private final IJobCoordinator coordinator;
 	private final JobProgressStore progress;
 	private final JobCompletionNudger nudger;
-	private final List<ReindexJobListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+	/** Read at each event, so a listener that depends on this service can still be one. */
+	private final Iterable<ReindexJobListener> listeners;
 
-	public ReindexJobService(IJobCoordinator coordinator, JobProgressStore progress, JobCompletionNudger nudger) {
+	public ReindexJobService(
+			IJobCoordinator coordinator,
+			JobProgressStore progress,
+			JobCompletionNudger nudger,
+			Iterable<ReindexJobListener> listeners) {
 		this.coordinator = coordinator;
 		this.progress = progress;
 		this.nudger = nudger;
+		this.listeners = listeners;
 	}
 
 	public Started start(ReindexJobParameters parameters, RequestDetails request) {
@@ -59,11 +65,6 @@ public class ReindexJobService {
 				parameters.scopes().size(),
 				parameters.resourceIds().size());
 		return new Started(response.getInstanceId(), response.isUsesCachedResult());
-	}
-
-	/** Listeners hear of jobs started here, and of jobs seen ended here (status reads, completion nudges). */
-	public void addListener(ReindexJobListener listener) {
-		listeners.add(listener);
 	}
 
 	private static void notify(ReindexJobListener listener, String jobId, boolean started) {

@@ -8,7 +8,6 @@ import ca.uhn.fhir.jpa.api.dao.ReindexParameters;
 import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
-import io.hapireindex.config.ReindexProperties;
 import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.job.ReindexScope;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
@@ -44,7 +43,10 @@ public class StartRequestParser {
 	private final MatchUrlService matchUrlService;
 	private final ISearchParamRegistry searchParamRegistry;
 	private final PartitionSelection partitions;
-	private final ReindexProperties properties;
+	private final Defaults defaults;
+
+	/** What a request that names no batch size or concurrency gets (the module's {@code default-*} settings). */
+	public record Defaults(int batchSize, int maximumConcurrency) {}
 
 	public StartRequestParser(
 			FhirContext fhirContext,
@@ -52,13 +54,13 @@ public class StartRequestParser {
 			MatchUrlService matchUrlService,
 			ISearchParamRegistry searchParamRegistry,
 			PartitionSelection partitions,
-			ReindexProperties properties) {
+			Defaults defaults) {
 		this.fhirContext = fhirContext;
 		this.daoRegistry = daoRegistry;
 		this.matchUrlService = matchUrlService;
 		this.searchParamRegistry = searchParamRegistry;
 		this.partitions = partitions;
-		this.properties = properties;
+		this.defaults = defaults;
 	}
 
 	/**
@@ -141,8 +143,8 @@ public class StartRequestParser {
 				booleanValue(given, OPTIMISTIC_LOCK, true),
 				enumValue(given, CORRECT_CURRENT_VERSION, ReindexParameters.CorrectCurrentVersionModeEnum.class,
 						ReindexParameters.CorrectCurrentVersionModeEnum.NONE),
-				intValue(given, batchSizeName, properties.getDefaultBatchSize(), 1, MAX_BATCH_SIZE),
-				intValue(given, MAX_CONCURRENCY, properties.getDefaultMaximumConcurrency(), 1, MAX_CONCURRENCY_LIMIT),
+				intValue(given, batchSizeName, defaults.batchSize(), 1, MAX_BATCH_SIZE),
+				intValue(given, MAX_CONCURRENCY, defaults.maximumConcurrency(), 1, MAX_CONCURRENCY_LIMIT),
 				intValue(given, QUERY_DELAY, 0, 0, MAX_QUERY_DELAY),
 				intValue(given, DATA_STORE_USAGE, 100, 1, 100),
 				ReindexScope.partitionLabel(partition),

@@ -8,6 +8,7 @@ import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.job.ReindexJobService;
 import io.hapireindex.job.ReindexScope;
+import io.hapireindex.startup.ModuleService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * HAPI's full re-extraction of every base type per parameter. A deleted parameter is no longer in the
  * registry, so its rows cannot be named: its base types are reindexed in full, which drops them.
  */
-public class SearchParameterReindexScheduler implements AutoCloseable {
+public class SearchParameterReindexScheduler implements ModuleService {
 
 	private static final Logger LOG = LoggerFactory.getLogger(SearchParameterReindexScheduler.class);
 
@@ -41,11 +42,8 @@ public class SearchParameterReindexScheduler implements AutoCloseable {
 	private final int batchSize;
 	private final int maximumConcurrency;
 	private final Map<String, SearchParameterChange> pending = new LinkedHashMap<>();
-	private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-		Thread t = new Thread(r, "hapi-fhir-reindex-searchparam");
-		t.setDaemon(true);
-		return t;
-	});
+	/** Null until started; changes submitted before are kept and start their job once it is. */
+	private ScheduledExecutorService executor;
 	private ScheduledFuture<?> flush;
 
 	public SearchParameterReindexScheduler(
@@ -72,7 +70,9 @@ public class SearchParameterReindexScheduler implements AutoCloseable {
 		if (flush != null) {
 			flush.cancel(false);
 		}
-		flush = executor.schedule(this::startJob, windowMillis, TimeUnit.MILLISECONDS);
+		if (executor != null) {
+			flush = executor.schedule(this::startJob, windowMillis, TimeUnit.MILLISECONDS);
+		}
 	}
 
 	private void startJob() {
@@ -130,7 +130,29 @@ public class SearchParameterReindexScheduler implements AutoCloseable {
 	}
 
 	@Override
-	public void close() {
-		executor.shutdownNow();
+	public synchronized void start() {
+		if (executor == null) {
+			executor = Executors.newSingleThreadScheduledExecutor(r -> {
+				Thread t = new Thread(r, "hapi-fhir-reindex-searchparam");
+				t.setDaemon(true);
+				return t;
+			});
+			if (!pending.isEmpty()) {
+				flush = executor.schedule(this::startJob, windowMillis, TimeUnit.MILLISECONDS);
+			}
+		}
+	}
+
+	@Override
+	public synchronized void stop() {
+		if (executor != null) {
+			executor.shutdownNow();
+			executor = null;
+		}
+	}
+
+	@Override
+	public synchronized boolean isRunning() {
+		return executor != null;
 	}
 }
