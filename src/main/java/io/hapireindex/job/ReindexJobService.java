@@ -112,11 +112,7 @@ public class ReindexJobService {
 
 	/** Asks batch2 to cancel; no chunk of the job starts its work after this returns. */
 	public Parameters cancel(String jobId) {
-		JobInstance instance = instance(jobId);
-		if (instance.getStatus().isEnded()) {
-			throw new ResourceVersionConflictException("Reindex job " + jobId + " has already ended ("
-					+ instance.getStatus() + "); only a queued or running job can be cancelled");
-		}
+		JobInstances.requireNotEnded(instance(jobId), "Reindex job");
 		coordinator.cancelInstance(jobId);
 		nudger.nudge(jobId);
 		LOG.info("Reindex job {}: cancel requested", jobId);
@@ -181,23 +177,11 @@ public class ReindexJobService {
 			throw new ResourceVersionConflictException(
 					"Reindex job " + jobId + " finished all of its work; there is nothing to restart");
 		}
-		ReindexJobParameters next = new ReindexJobParameters(
-				todoScopes,
-				new ArrayList<>(todoIds),
-				params.searchParameterUrls(),
-				params.reindexSearchParameters(),
-				params.optimizeStorage(),
-				params.optimisticLock(),
-				params.correctCurrentVersion(),
-				params.batchSize(),
-				params.maximumConcurrency(),
-				params.queryDelayMillis(),
-				params.targetDataStoreUsagePercentage(),
-				params.partitionLabel(),
-				params.partition(),
-				jobId,
-				params.request(),
-				params.terminology());
+		ReindexJobParameters next = params.toBuilder()
+				.scopes(todoScopes)
+				.resourceIds(new ArrayList<>(todoIds))
+				.restartOf(jobId)
+				.build();
 		LOG.info("Reindex job {}: restarting {} scope(s) and {} resource(s)", jobId, todoScopes.size(), todoIds.size());
 		return start(next, request);
 	}
@@ -212,7 +196,7 @@ public class ReindexJobService {
 	}
 
 	private static boolean finished(JobProgressStore.ScopeProgress scope) {
-		return scope != null && scope.loaded() && scope.reindexed() + scope.failed() + scope.skipped() >= scope.total();
+		return scope != null && scope.finished();
 	}
 
 	/** Sorted, non-overlapping inclusive ranges. */
@@ -232,15 +216,7 @@ public class ReindexJobService {
 	}
 
 	private JobInstance instance(String jobId) {
-		JobInstance instance;
-		try {
-			instance = coordinator.getInstance(jobId);
-		} catch (ResourceNotFoundException e) {
-			instance = null;
-		}
-		if (instance == null || !ReindexJob.JOB_DEFINITION_ID.equals(instance.getJobDefinitionId())) {
-			throw new ResourceNotFoundException("No reindex job with id '" + jobId + "'");
-		}
-		return instance;
+		return JobInstances.findModuleJob(coordinator, jobId)
+				.orElseThrow(() -> new ResourceNotFoundException("No reindex job with id '" + jobId + "'"));
 	}
 }

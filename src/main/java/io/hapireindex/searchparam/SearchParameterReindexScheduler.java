@@ -2,7 +2,6 @@ package io.hapireindex.searchparam;
 
 import ca.uhn.fhir.interceptor.model.RequestPartitionId;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
-import ca.uhn.fhir.jpa.api.dao.ReindexParameters;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import io.hapireindex.job.ReindexJobParameters;
@@ -100,22 +99,14 @@ public class SearchParameterReindexScheduler implements ModuleService {
 					.toList();
 			Map<String, List<String>> request = new LinkedHashMap<>();
 			request.put("searchParameterChanged", changes.stream().map(c -> c.url() + (c.deleted() ? " (deleted)" : "")).toList());
-			ReindexJobParameters parameters = new ReindexJobParameters(
-					scopes,
-					List.of(),
-					urls,
-					ReindexParameters.ReindexSearchParametersEnum.ALL,
-					ReindexParameters.OptimizeStorageModeEnum.NONE,
-					true,
-					ReindexParameters.CorrectCurrentVersionModeEnum.NONE,
-					batchSize,
-					maximumConcurrency,
-					0,
-					100,
-					"_ALL",
-					RequestPartitionId.allPartitions(),
-					null,
-					request);
+			ReindexJobParameters parameters = ReindexJobParameters.builder()
+					.scopes(scopes)
+					.searchParameterUrls(urls)
+					.batchSize(batchSize)
+					.maximumConcurrency(maximumConcurrency)
+					.partition(RequestPartitionId.allPartitions())
+					.request(request)
+					.build();
 			ReindexJobService.Started started = jobs.start(parameters, new SystemRequestDetails());
 			LOG.info("Reindex job {} started for {} changed search parameter(s) on {}", started.jobId(), changes.size(), types);
 		} catch (RuntimeException e) {
