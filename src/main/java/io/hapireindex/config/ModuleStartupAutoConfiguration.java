@@ -10,6 +10,7 @@ import io.hapireindex.startup.StartupCheck;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -28,7 +29,9 @@ public class ModuleStartupAutoConfiguration {
 		return new RestfulServerRegistrar(readiness, properties);
 	}
 
+	/** A plain Spring host that binds the settings itself brings its own bean. */
 	@Bean
+	@ConditionalOnMissingBean(ReindexProperties.class)
 	public ReindexProperties hapiFhirReindexProperties() {
 		return new ReindexProperties();
 	}
