@@ -7,6 +7,7 @@ import ca.uhn.fhir.jpa.partition.IRequestPartitionHelperSvc;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import io.hapireindex.job.JobInstances;
 import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.job.ReindexJobService;
 import io.hapireindex.operation.GivenParameter;
@@ -75,10 +76,7 @@ class AdminActions {
 		if (AdminJobView.isModuleJob(instance)) {
 			jobs.cancel(jobId);
 		} else {
-			if (instance.getStatus().isEnded()) {
-				throw new ResourceVersionConflictException("Job " + jobId + " has already ended ("
-						+ instance.getStatus() + "); only a queued or running job can be cancelled");
-			}
+			JobInstances.requireNotEnded(instance, "Job");
 			coordinator.cancelInstance(jobId);
 			LOG.info("Batch job {} ({}): cancel requested from the admin page", jobId, instance.getJobDefinitionId());
 		}

@@ -7,6 +7,7 @@ import ca.uhn.fhir.batch2.model.JobInstance;
 import ca.uhn.fhir.batch2.models.JobInstanceFetchRequest;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hapireindex.job.JobInstances;
 import io.hapireindex.job.ReindexJob;
 import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.status.JobProgressStore;
@@ -81,16 +82,8 @@ class AdminJobView {
 	}
 
 	JobInstance instance(String jobId) {
-		JobInstance instance;
-		try {
-			instance = coordinator.getInstance(jobId);
-		} catch (ResourceNotFoundException e) {
-			instance = null;
-		}
-		if (instance == null) {
-			throw new ResourceNotFoundException("No batch job with id '" + jobId + "'");
-		}
-		return instance;
+		return JobInstances.find(coordinator, jobId)
+				.orElseThrow(() -> new ResourceNotFoundException("No batch job with id '" + jobId + "'"));
 	}
 
 	static boolean isModuleJob(JobInstance instance) {

@@ -2,6 +2,7 @@ package io.hapireindex.cluster;
 
 import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
 import io.hapireindex.hapi.Batch2Tables;
+import io.hapireindex.startup.ModuleService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -30,7 +31,7 @@ import javax.sql.DataSource;
  * throttle slots the dead node held are freed, and a maintenance pass hands the chunks out again. Running a
  * chunk twice is safe: reindexing is idempotent and {@code JobProgressStore} counts a page once.
  */
-public class StalledChunkWatchdog implements AutoCloseable {
+public class StalledChunkWatchdog implements ModuleService {
 
 	private static final Logger LOG = LoggerFactory.getLogger(StalledChunkWatchdog.class);
 	private static final Set<String> STALLABLE = Set.of("QUEUED", "IN_PROGRESS", "ERRORED");
@@ -48,11 +49,8 @@ public class StalledChunkWatchdog implements AutoCloseable {
 	private final long leaseMillis;
 	/** When this node first saw each chunk QUEUED: batch2 does not stamp the hand-out time on a chunk. */
 	private final Map<String, Long> queuedSince = new ConcurrentHashMap<>();
-	private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-		Thread t = new Thread(r, "hapi-fhir-reindex-watchdog");
-		t.setDaemon(true);
-		return t;
-	});
+	/** Null until started: a module that backs off beats no heart and hands out no chunk. */
+	private ScheduledExecutorService executor;
 
 	public StalledChunkWatchdog(
 			DataSource dataSource, IJobMaintenanceService maintenance, String definitionId, long leaseMillis) {
@@ -62,10 +60,35 @@ public class StalledChunkWatchdog implements AutoCloseable {
 		this.maintenance = maintenance;
 		this.definitionId = definitionId;
 		this.leaseMillis = leaseMillis;
+	}
+
+	@Override
+	public synchronized void start() {
+		if (executor != null) {
+			return;
+		}
 		heartbeat();
+		executor = Executors.newSingleThreadScheduledExecutor(r -> {
+			Thread t = new Thread(r, "hapi-fhir-reindex-watchdog");
+			t.setDaemon(true);
+			return t;
+		});
 		long period = Math.max(1000, leaseMillis / 3);
 		executor.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
 		executor.scheduleWithFixedDelay(this::pullWork, PULL_MILLIS, PULL_MILLIS, TimeUnit.MILLISECONDS);
+	}
+
+	@Override
+	public synchronized void stop() {
+		if (executor != null) {
+			executor.shutdownNow();
+			executor = null;
+		}
+	}
+
+	@Override
+	public synchronized boolean isRunning() {
+		return executor != null;
 	}
 
 	/** Records that this node runs the chunk now; a chunk re-run elsewhere changes owner. */
@@ -220,10 +243,5 @@ public class StalledChunkWatchdog implements AutoCloseable {
 				}
 			}
 		});
-	}
-
-	@Override
-	public void close() {
-		executor.shutdownNow();
 	}
 }

@@ -3,6 +3,7 @@ package io.hapireindex.job;
 import ca.uhn.fhir.batch2.api.IJobCoordinator;
 import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
 import ca.uhn.fhir.batch2.model.JobInstance;
+import io.hapireindex.startup.ModuleService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * one (every 60 s). Only a maintenance pass moves a job to COMPLETED or CANCELLED, so without this a
  * one-resource job would report Running for up to a minute after its work was done.
  */
-public class JobCompletionNudger implements AutoCloseable {
+public class JobCompletionNudger implements ModuleService {
 
 	private static final Logger LOG = LoggerFactory.getLogger(JobCompletionNudger.class);
 	/**
@@ -31,21 +32,40 @@ public class JobCompletionNudger implements AutoCloseable {
 	/** The newest nudge of each job with a schedule running; older schedules stop at their next step. */
 	private final ConcurrentHashMap<String, Long> generations = new ConcurrentHashMap<>();
 	private final java.util.Set<Long> scheduledPasses = ConcurrentHashMap.newKeySet();
-	private final java.util.List<ReindexJobListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-	private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-		Thread t = new Thread(r, "hapi-fhir-reindex-completion");
-		t.setDaemon(true);
-		return t;
-	});
+	/** Told when a nudged job is seen ended, which is usually the first moment this node knows. */
+	private final Iterable<ReindexJobListener> listeners;
+	/** Null until started: a module that backs off runs no thread. */
+	private volatile ScheduledExecutorService executor;
 
-	public JobCompletionNudger(IJobMaintenanceService maintenance, IJobCoordinator coordinator) {
+	public JobCompletionNudger(
+			IJobMaintenanceService maintenance, IJobCoordinator coordinator, Iterable<ReindexJobListener> listeners) {
 		this.maintenance = maintenance;
 		this.coordinator = coordinator;
+		this.listeners = listeners;
 	}
 
-	/** Told when a nudged job is seen ended, which is usually the first moment this node knows. */
-	public void addListener(ReindexJobListener listener) {
-		listeners.add(listener);
+	@Override
+	public synchronized void start() {
+		if (executor == null) {
+			executor = Executors.newSingleThreadScheduledExecutor(r -> {
+				Thread t = new Thread(r, "hapi-fhir-reindex-completion");
+				t.setDaemon(true);
+				return t;
+			});
+		}
+	}
+
+	@Override
+	public synchronized void stop() {
+		if (executor != null) {
+			executor.shutdownNow();
+			executor = null;
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return executor != null;
 	}
 
 	/**
@@ -64,8 +84,12 @@ public class JobCompletionNudger implements AutoCloseable {
 	 */
 	public void passAfter(long delayMillis) {
 		long due = (System.currentTimeMillis() + delayMillis) / 100;
+		ScheduledExecutorService running = executor;
+		if (running == null) {
+			return; // not started: the scheduled maintenance pass still comes
+		}
 		if (scheduledPasses.add(due)) {
-			executor.schedule(() -> {
+			running.schedule(() -> {
 				scheduledPasses.remove(due);
 				try {
 					maintenance.runMaintenancePass();
@@ -77,7 +101,12 @@ public class JobCompletionNudger implements AutoCloseable {
 	}
 
 	private void schedule(String jobId, long generation, int attempt) {
-		executor.schedule(() -> run(jobId, generation, attempt), DELAYS_MILLIS[attempt], TimeUnit.MILLISECONDS);
+		ScheduledExecutorService running = executor;
+		if (running == null) {
+			generations.remove(jobId, generation);
+			return; // not started: the scheduled maintenance pass still comes
+		}
+		running.schedule(() -> run(jobId, generation, attempt), DELAYS_MILLIS[attempt], TimeUnit.MILLISECONDS);
 	}
 
 	private void run(String jobId, long generation, int attempt) {
@@ -101,10 +130,5 @@ public class JobCompletionNudger implements AutoCloseable {
 			LOG.warn("Reindex job {}: maintenance pass failed: {}", jobId, e.toString());
 		}
 		generations.remove(jobId, generation);
-	}
-
-	@Override
-	public void close() {
-		executor.shutdownNow();
 	}
 }

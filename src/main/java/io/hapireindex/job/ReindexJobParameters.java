@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The validated, resolved parameters of one reindex job, as stored by batch2 with the job instance. Every
+ * The validated, resolved parameters of one reindex job (made with {@link #builder()}), as stored by batch2 with the job instance. Every
  * scope form of the request (url, resourceType, targetResourceTypes, searchParameter...) has already been
  * resolved into {@link #scopes} and {@link #resourceIds}; {@link #request} keeps what the caller sent.
  *
@@ -57,26 +57,14 @@ public record ReindexJobParameters(
 				: java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(request));
 	}
 
-	/** A reindex job (not terminology). */
-	public ReindexJobParameters(
-			List<ReindexScope> scopes,
-			List<String> resourceIds,
-			List<String> searchParameterUrls,
-			ReindexParameters.ReindexSearchParametersEnum reindexSearchParameters,
-			ReindexParameters.OptimizeStorageModeEnum optimizeStorage,
-			boolean optimisticLock,
-			ReindexParameters.CorrectCurrentVersionModeEnum correctCurrentVersion,
-			int batchSize,
-			int maximumConcurrency,
-			int queryDelayMillis,
-			int targetDataStoreUsagePercentage,
-			String partitionLabel,
-			RequestPartitionId partition,
-			String restartOf,
-			Map<String, List<String>> request) {
-		this(scopes, resourceIds, searchParameterUrls, reindexSearchParameters, optimizeStorage, optimisticLock,
-				correctCurrentVersion, batchSize, maximumConcurrency, queryDelayMillis, targetDataStoreUsagePercentage,
-				partitionLabel, partition, restartOf, request, false);
+	/** Parameters from named values, checked by {@link ReindexJobRules} when built. */
+	public static ReindexJobParametersBuilder builder() {
+		return new ReindexJobParametersBuilder();
+	}
+
+	/** A builder starting from these parameters. */
+	public ReindexJobParametersBuilder toBuilder() {
+		return ReindexJobParametersBuilder.of(this);
 	}
 
 	/**

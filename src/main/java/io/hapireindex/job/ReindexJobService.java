@@ -33,12 +33,18 @@ public class ReindexJobService {
 	private final IJobCoordinator coordinator;
 	private final JobProgressStore progress;
 	private final JobCompletionNudger nudger;
-	private final List<ReindexJobListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+	/** Read at each event, so a listener that depends on this service can still be one. */
+	private final Iterable<ReindexJobListener> listeners;
 
-	public ReindexJobService(IJobCoordinator coordinator, JobProgressStore progress, JobCompletionNudger nudger) {
+	public ReindexJobService(
+			IJobCoordinator coordinator,
+			JobProgressStore progress,
+			JobCompletionNudger nudger,
+			Iterable<ReindexJobListener> listeners) {
 		this.coordinator = coordinator;
 		this.progress = progress;
 		this.nudger = nudger;
+		this.listeners = listeners;
 	}
 
 	public Started start(ReindexJobParameters parameters, RequestDetails request) {
@@ -58,11 +64,6 @@ public class ReindexJobService {
 				parameters.scopes().size(),
 				parameters.resourceIds().size());
 		return new Started(response.getInstanceId(), response.isUsesCachedResult());
-	}
-
-	/** Listeners hear of jobs started here, and of jobs seen ended here (status reads, completion nudges). */
-	public void addListener(ReindexJobListener listener) {
-		listeners.add(listener);
 	}
 
 	private static void notify(ReindexJobListener listener, String jobId, boolean started) {
@@ -111,11 +112,7 @@ public class ReindexJobService {
 
 	/** Asks batch2 to cancel; no chunk of the job starts its work after this returns. */
 	public JobStatus cancel(String jobId) {
-		JobInstance instance = instance(jobId);
-		if (instance.getStatus().isEnded()) {
-			throw new ResourceVersionConflictException("Reindex job " + jobId + " has already ended ("
-					+ instance.getStatus() + "); only a queued or running job can be cancelled");
-		}
+		JobInstances.requireNotEnded(instance(jobId), "Reindex job");
 		coordinator.cancelInstance(jobId);
 		nudger.nudge(jobId);
 		LOG.info("Reindex job {}: cancel requested", jobId);
@@ -180,23 +177,11 @@ public class ReindexJobService {
 			throw new ResourceVersionConflictException(
 					"Reindex job " + jobId + " finished all of its work; there is nothing to restart");
 		}
-		ReindexJobParameters next = new ReindexJobParameters(
-				todoScopes,
-				new ArrayList<>(todoIds),
-				params.searchParameterUrls(),
-				params.reindexSearchParameters(),
-				params.optimizeStorage(),
-				params.optimisticLock(),
-				params.correctCurrentVersion(),
-				params.batchSize(),
-				params.maximumConcurrency(),
-				params.queryDelayMillis(),
-				params.targetDataStoreUsagePercentage(),
-				params.partitionLabel(),
-				params.partition(),
-				jobId,
-				params.request(),
-				params.terminology());
+		ReindexJobParameters next = params.toBuilder()
+				.scopes(todoScopes)
+				.resourceIds(new ArrayList<>(todoIds))
+				.restartOf(jobId)
+				.build();
 		LOG.info("Reindex job {}: restarting {} scope(s) and {} resource(s)", jobId, todoScopes.size(), todoIds.size());
 		return start(next, request);
 	}
@@ -211,7 +196,7 @@ public class ReindexJobService {
 	}
 
 	private static boolean finished(JobProgressStore.ScopeProgress scope) {
-		return scope != null && scope.loaded() && scope.reindexed() + scope.failed() + scope.skipped() >= scope.total();
+		return scope != null && scope.finished();
 	}
 
 	/** Sorted, non-overlapping inclusive ranges. */
@@ -231,15 +216,7 @@ public class ReindexJobService {
 	}
 
 	private JobInstance instance(String jobId) {
-		JobInstance instance;
-		try {
-			instance = coordinator.getInstance(jobId);
-		} catch (ResourceNotFoundException e) {
-			instance = null;
-		}
-		if (instance == null || !ReindexJob.JOB_DEFINITION_ID.equals(instance.getJobDefinitionId())) {
-			throw new ResourceNotFoundException("No reindex job with id '" + jobId + "'");
-		}
-		return instance;
+		return JobInstances.findModuleJob(coordinator, jobId)
+				.orElseThrow(() -> new ResourceNotFoundException("No reindex job with id '" + jobId + "'"));
 	}
 }

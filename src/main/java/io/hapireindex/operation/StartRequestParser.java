@@ -8,8 +8,8 @@ import ca.uhn.fhir.jpa.api.dao.ReindexParameters;
 import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
-import io.hapireindex.config.ReindexProperties;
 import io.hapireindex.job.ReindexJobParameters;
+import io.hapireindex.job.ReindexJobRules;
 import io.hapireindex.job.ReindexScope;
 
 import java.math.BigDecimal;
@@ -31,9 +31,9 @@ import static io.hapireindex.operation.StartParameterNames.*;
  */
 public class StartRequestParser {
 
-	static final int MAX_BATCH_SIZE = 5000;
-	static final int MAX_CONCURRENCY_LIMIT = 10;
-	static final int MAX_QUERY_DELAY = 500_000;
+	static final int MAX_BATCH_SIZE = ReindexJobRules.MAX_BATCH_SIZE;
+	static final int MAX_CONCURRENCY_LIMIT = ReindexJobRules.MAX_CONCURRENCY;
+	static final int MAX_QUERY_DELAY = ReindexJobRules.MAX_QUERY_DELAY_MILLIS;
 	private static final Pattern TYPE_PATTERN = Pattern.compile("^[A-Z][A-Za-z]+$");
 
 	private final FhirContext fhirContext;
@@ -41,7 +41,10 @@ public class StartRequestParser {
 	private final MatchUrlService matchUrlService;
 	private final ISearchParamRegistry searchParamRegistry;
 	private final PartitionSelection partitions;
-	private final ReindexProperties properties;
+	private final Defaults defaults;
+
+	/** What a request that names no batch size or concurrency gets (the module's {@code default-*} settings). */
+	public record Defaults(int batchSize, int maximumConcurrency) {}
 
 	public StartRequestParser(
 			FhirContext fhirContext,
@@ -49,13 +52,13 @@ public class StartRequestParser {
 			MatchUrlService matchUrlService,
 			ISearchParamRegistry searchParamRegistry,
 			PartitionSelection partitions,
-			ReindexProperties properties) {
+			Defaults defaults) {
 		this.fhirContext = fhirContext;
 		this.daoRegistry = daoRegistry;
 		this.matchUrlService = matchUrlService;
 		this.searchParamRegistry = searchParamRegistry;
 		this.partitions = partitions;
-		this.properties = properties;
+		this.defaults = defaults;
 	}
 
 	/**
@@ -124,25 +127,24 @@ public class StartRequestParser {
 		if (given.containsKey(MAX_RESOURCES_PER_QUERY) && given.containsKey(BATCH_SIZE)) {
 			throw new InvalidStartParameterException(BATCH_SIZE, "give either batchSize or " + MAX_RESOURCES_PER_QUERY + ", not both");
 		}
-		return new ReindexJobParameters(
-				planned,
-				resourceIds,
-				searchParameterUrls,
-				enumValue(given, REINDEX_SEARCH_PARAMETERS, ReindexParameters.ReindexSearchParametersEnum.class,
-						ReindexParameters.ReindexSearchParametersEnum.ALL),
-				enumValue(given, OPTIMIZE_STORAGE, ReindexParameters.OptimizeStorageModeEnum.class,
-						ReindexParameters.OptimizeStorageModeEnum.NONE),
-				booleanValue(given, OPTIMISTIC_LOCK, true),
-				enumValue(given, CORRECT_CURRENT_VERSION, ReindexParameters.CorrectCurrentVersionModeEnum.class,
-						ReindexParameters.CorrectCurrentVersionModeEnum.NONE),
-				intValue(given, batchSizeName, properties.getDefaultBatchSize(), 1, MAX_BATCH_SIZE),
-				intValue(given, MAX_CONCURRENCY, properties.getDefaultMaximumConcurrency(), 1, MAX_CONCURRENCY_LIMIT),
-				intValue(given, QUERY_DELAY, 0, 0, MAX_QUERY_DELAY),
-				intValue(given, DATA_STORE_USAGE, 100, 1, 100),
-				ReindexScope.partitionLabel(partition),
-				partition,
-				null,
-				given);
+		return ReindexJobParameters.builder()
+				.scopes(planned)
+				.resourceIds(resourceIds)
+				.searchParameterUrls(searchParameterUrls)
+				.reindexSearchParameters(enumValue(given, REINDEX_SEARCH_PARAMETERS,
+						ReindexParameters.ReindexSearchParametersEnum.class, ReindexParameters.ReindexSearchParametersEnum.ALL))
+				.optimizeStorage(enumValue(given, OPTIMIZE_STORAGE, ReindexParameters.OptimizeStorageModeEnum.class,
+						ReindexParameters.OptimizeStorageModeEnum.NONE))
+				.optimisticLock(booleanValue(given, OPTIMISTIC_LOCK, true))
+				.correctCurrentVersion(enumValue(given, CORRECT_CURRENT_VERSION,
+						ReindexParameters.CorrectCurrentVersionModeEnum.class, ReindexParameters.CorrectCurrentVersionModeEnum.NONE))
+				.batchSize(intValue(given, batchSizeName, defaults.batchSize(), 1, MAX_BATCH_SIZE))
+				.maximumConcurrency(intValue(given, MAX_CONCURRENCY, defaults.maximumConcurrency(), 1, MAX_CONCURRENCY_LIMIT))
+				.queryDelayMillis(intValue(given, QUERY_DELAY, 0, 0, MAX_QUERY_DELAY))
+				.targetDataStoreUsagePercentage(intValue(given, DATA_STORE_USAGE, 100, 1, 100))
+				.partition(partition)
+				.request(given)
+				.build();
 	}
 
 	/** Resolves searchParameter (ids) and targetSearchParameterTypes (URLs); null when the job is not targeted. */

@@ -2,7 +2,6 @@ package io.hapireindex.operation;
 
 import ca.uhn.fhir.interceptor.model.RequestPartitionId;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
-import ca.uhn.fhir.jpa.api.dao.ReindexParameters;
 import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.job.ReindexScope;
 import io.hapireindex.terminology.TerminologyStorage;
@@ -62,23 +61,15 @@ public class TerminologyRequestParser {
 		List<ReindexScope> scopes = partitions.splitByPartition(
 				ORDER.stream().filter(types::contains).map(t -> new ReindexScope(t, null, partition)).toList(),
 				partition);
-		return new ReindexJobParameters(
-				scopes,
-				ids,
-				List.of(),
-				ReindexParameters.ReindexSearchParametersEnum.ALL,
-				ReindexParameters.OptimizeStorageModeEnum.NONE,
-				true,
-				ReindexParameters.CorrectCurrentVersionModeEnum.NONE,
-				BATCH_SIZE,
-				1,
-				0,
-				100,
-				ReindexScope.partitionLabel(partition),
-				partition,
-				null,
-				given,
-				true);
+		return ReindexJobParameters.builder()
+				.scopes(scopes)
+				.resourceIds(ids)
+				.batchSize(BATCH_SIZE)
+				.maximumConcurrency(1)
+				.partition(partition)
+				.request(given)
+				.terminology(true)
+				.build();
 	}
 
 	private String checkType(String param, String type, String levelType) {

@@ -38,11 +38,13 @@ public final class ModuleSchema {
 	private final boolean ready;
 	private final DriverTypeEnum databaseType;
 	private final String problem;
+	private final String fix;
 
-	private ModuleSchema(boolean ready, DriverTypeEnum databaseType, String problem) {
+	private ModuleSchema(boolean ready, DriverTypeEnum databaseType, String problem, String fix) {
 		this.ready = ready;
 		this.databaseType = databaseType;
 		this.problem = problem;
+		this.fix = fix;
 	}
 
 	/**
@@ -82,7 +84,7 @@ public final class ModuleSchema {
 								+ "` or set hapi-fhir-reindex.schema-auto-migrate=true");
 			}
 			LOG.info("hapi-fhir-reindex: schema-auto-migrate is false; the module's tables are present on {}", databaseType);
-			return new ModuleSchema(true, databaseType, null);
+			return new ModuleSchema(true, databaseType, null, null);
 		}
 		RuntimeException failure = null;
 		// twice: nodes of a new cluster that start together race to create the history table (HAPI's lock row lives
@@ -90,7 +92,7 @@ public final class ModuleSchema {
 		for (int attempt = 1; attempt <= 2; attempt++) {
 			try {
 				migrate(dataSource, databaseType, tasks);
-				return new ModuleSchema(true, databaseType, null);
+				return new ModuleSchema(true, databaseType, null, null);
 			} catch (RuntimeException e) {
 				failure = e;
 				LOG.debug("Schema attempt {} on {} failed", attempt, databaseType, e);
@@ -123,9 +125,9 @@ public final class ModuleSchema {
 	}
 
 	private static ModuleSchema failed(DriverTypeEnum databaseType, String reason, String fix) {
-		// one line, no stack trace: the host keeps running and an operator needs the cause and the fix, not a trace
-		LOG.error("hapi-fhir-reindex is not available: {}. To fix: {}.", reason, fix);
-		return new ModuleSchema(false, databaseType, reason);
+		// not logged as an ERROR here: the module's readiness logs one ERROR line with every reason it backs off
+		LOG.debug("hapi-fhir-reindex schema step failed on {}: {}", databaseType, reason);
+		return new ModuleSchema(false, databaseType, reason, fix);
 	}
 
 	/** The module's tables the database lacks (names compared upper-case, as databases fold them differently). */
@@ -161,6 +163,11 @@ public final class ModuleSchema {
 	/** The database type the schema was made for; null when it could not be told. */
 	public DriverTypeEnum databaseType() {
 		return databaseType;
+	}
+
+	/** Why the module cannot use its tables and what would fix it, for the operator; null when it can. */
+	public String failure() {
+		return ready ? null : "its tables: " + problem + ". To fix: " + fix;
 	}
 
 	/** Why the module cannot use its tables; null when it can. */

@@ -1,6 +1,10 @@
 package io.hapireindex.searchparam;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
+import io.hapireindex.startup.ModuleService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -22,26 +26,62 @@ import java.util.TreeSet;
  * pending. Readiness is recorded in both modes; the scheduler is only called in automatic mode.
  */
 @Interceptor
-public class SearchParameterChangeListener implements AutoCloseable {
+public class SearchParameterChangeListener implements ModuleService {
 
+	private static final Logger LOG = LoggerFactory.getLogger(SearchParameterChangeListener.class);
 	private static final String PENDING = SearchParameterChangeListener.class.getName() + ".pending";
 
 	private final FhirContext fhirContext;
 	private final SearchParameterReindexScheduler scheduler;
 	private final IInterceptorService storageInterceptors;
 	private final SearchParameterReadiness readiness;
+	private final JpaStorageSettings storageSettings;
+	private volatile boolean running;
 
 	/** @param scheduler null when SearchParameter changes start no job (mode "off") */
 	public SearchParameterChangeListener(
 			FhirContext fhirContext,
 			SearchParameterReindexScheduler scheduler,
 			SearchParameterReadiness readiness,
-			IInterceptorService storageInterceptors) {
+			IInterceptorService storageInterceptors,
+			JpaStorageSettings storageSettings) {
 		this.fhirContext = fhirContext;
 		this.scheduler = scheduler;
 		this.readiness = readiness;
 		this.storageInterceptors = storageInterceptors;
+		this.storageSettings = storageSettings;
+	}
+
+	/**
+	 * In automatic mode this changes one setting of the host, and says so: one targeted job of the module replaces
+	 * HAPI's full REINDEX job per changed parameter. Only when the module runs; a module that backs off changes nothing.
+	 */
+	@Override
+	public synchronized void start() {
+		if (running) {
+			return;
+		}
+		if (scheduler != null && storageSettings.isMarkResourcesForReindexingUponSearchParameterChange()) {
+			storageSettings.setMarkResourcesForReindexingUponSearchParameterChange(false);
+			LOG.info("hapi-fhir-reindex set JpaStorageSettings.markResourcesForReindexingUponSearchParameterChange to"
+					+ " false: a SearchParameter change starts one targeted job of the module instead of HAPI's REINDEX"
+					+ " job (hapi-fhir-reindex.search-parameter-reindex=off keeps HAPI's)");
+		}
 		storageInterceptors.registerInterceptor(this);
+		running = true;
+	}
+
+	@Override
+	public synchronized void stop() {
+		if (running) {
+			storageInterceptors.unregisterInterceptor(this);
+			running = false;
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return running;
 	}
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
@@ -110,10 +150,5 @@ public class SearchParameterChangeListener implements AutoCloseable {
 		if (scheduler != null) {
 			scheduler.submit(changes);
 		}
-	}
-
-	@Override
-	public void close() {
-		storageInterceptors.unregisterInterceptor(this);
 	}
 }

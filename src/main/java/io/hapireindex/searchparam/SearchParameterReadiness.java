@@ -6,9 +6,8 @@ import ca.uhn.fhir.batch2.model.StatusEnum;
 import ca.uhn.fhir.context.RuntimeSearchParam;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.ReindexParameters;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
-import io.hapireindex.job.ReindexJob;
+import io.hapireindex.job.JobInstances;
 import io.hapireindex.job.ReindexJobListener;
 import io.hapireindex.job.UnindexedParameters;
 import io.hapireindex.job.ReindexJobParameters;
@@ -324,11 +323,6 @@ public class SearchParameterReadiness implements ReindexJobListener, UnindexedPa
 	}
 
 	private JobInstance moduleJob(String jobId) {
-		try {
-			JobInstance instance = coordinator.getInstance(jobId);
-			return instance != null && ReindexJob.JOB_DEFINITION_ID.equals(instance.getJobDefinitionId()) ? instance : null;
-		} catch (ResourceNotFoundException e) {
-			return null;
-		}
+		return JobInstances.findModuleJob(coordinator, jobId).orElse(null);
 	}
 }

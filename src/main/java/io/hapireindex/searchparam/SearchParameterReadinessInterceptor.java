@@ -7,7 +7,6 @@ import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.ResponseDetails;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
-import io.hapireindex.config.ReindexProperties;
 import io.hapireindex.searchparam.SearchParameterReadinessStore.Row;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.util.BundleBuilder;
@@ -38,11 +37,12 @@ public class SearchParameterReadinessInterceptor {
 	private static final String WARNING_KEY = SearchParameterReadinessInterceptor.class.getName() + ".warning";
 
 	private final SearchParameterReadiness readiness;
-	private final ReindexProperties properties;
+	/** {@code strict-search-parameter-readiness}: refuse such searches instead of warning. */
+	private final boolean strict;
 
-	public SearchParameterReadinessInterceptor(SearchParameterReadiness readiness, ReindexProperties properties) {
+	public SearchParameterReadinessInterceptor(SearchParameterReadiness readiness, boolean strict) {
 		this.readiness = readiness;
-		this.properties = properties;
+		this.strict = strict;
 	}
 
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
@@ -59,7 +59,7 @@ public class SearchParameterReadinessInterceptor {
 								+ (r.jobId() == null ? "" : " (reindex job " + r.jobId() + ")"))
 						.collect(Collectors.joining("; "))
 				+ ": its index is not complete, so the results may be incomplete. See [base]/SearchParameter/$status.";
-		if (properties.isStrictSearchParameterReadiness()) {
+		if (strict) {
 			throw new InvalidRequestException(message);
 		}
 		request.getUserData().put(WARNING_KEY, message);

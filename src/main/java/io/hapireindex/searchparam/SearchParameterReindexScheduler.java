@@ -2,12 +2,12 @@ package io.hapireindex.searchparam;
 
 import ca.uhn.fhir.interceptor.model.RequestPartitionId;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
-import ca.uhn.fhir.jpa.api.dao.ReindexParameters;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.job.ReindexJobService;
 import io.hapireindex.job.ReindexScope;
+import io.hapireindex.startup.ModuleService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * HAPI's full re-extraction of every base type per parameter. A deleted parameter is no longer in the
  * registry, so its rows cannot be named: its base types are reindexed in full, which drops them.
  */
-public class SearchParameterReindexScheduler implements AutoCloseable {
+public class SearchParameterReindexScheduler implements ModuleService {
 
 	private static final Logger LOG = LoggerFactory.getLogger(SearchParameterReindexScheduler.class);
 
@@ -41,11 +41,8 @@ public class SearchParameterReindexScheduler implements AutoCloseable {
 	private final int batchSize;
 	private final int maximumConcurrency;
 	private final Map<String, SearchParameterChange> pending = new LinkedHashMap<>();
-	private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-		Thread t = new Thread(r, "hapi-fhir-reindex-searchparam");
-		t.setDaemon(true);
-		return t;
-	});
+	/** Null until started; changes submitted before are kept and start their job once it is. */
+	private ScheduledExecutorService executor;
 	private ScheduledFuture<?> flush;
 
 	public SearchParameterReindexScheduler(
@@ -72,7 +69,9 @@ public class SearchParameterReindexScheduler implements AutoCloseable {
 		if (flush != null) {
 			flush.cancel(false);
 		}
-		flush = executor.schedule(this::startJob, windowMillis, TimeUnit.MILLISECONDS);
+		if (executor != null) {
+			flush = executor.schedule(this::startJob, windowMillis, TimeUnit.MILLISECONDS);
+		}
 	}
 
 	private void startJob() {
@@ -100,22 +99,14 @@ public class SearchParameterReindexScheduler implements AutoCloseable {
 					.toList();
 			Map<String, List<String>> request = new LinkedHashMap<>();
 			request.put("searchParameterChanged", changes.stream().map(c -> c.url() + (c.deleted() ? " (deleted)" : "")).toList());
-			ReindexJobParameters parameters = new ReindexJobParameters(
-					scopes,
-					List.of(),
-					urls,
-					ReindexParameters.ReindexSearchParametersEnum.ALL,
-					ReindexParameters.OptimizeStorageModeEnum.NONE,
-					true,
-					ReindexParameters.CorrectCurrentVersionModeEnum.NONE,
-					batchSize,
-					maximumConcurrency,
-					0,
-					100,
-					"_ALL",
-					RequestPartitionId.allPartitions(),
-					null,
-					request);
+			ReindexJobParameters parameters = ReindexJobParameters.builder()
+					.scopes(scopes)
+					.searchParameterUrls(urls)
+					.batchSize(batchSize)
+					.maximumConcurrency(maximumConcurrency)
+					.partition(RequestPartitionId.allPartitions())
+					.request(request)
+					.build();
 			ReindexJobService.Started started = jobs.start(parameters, new SystemRequestDetails());
 			LOG.info("Reindex job {} started for {} changed search parameter(s) on {}", started.jobId(), changes.size(), types);
 		} catch (RuntimeException e) {
@@ -130,7 +121,29 @@ public class SearchParameterReindexScheduler implements AutoCloseable {
 	}
 
 	@Override
-	public void close() {
-		executor.shutdownNow();
+	public synchronized void start() {
+		if (executor == null) {
+			executor = Executors.newSingleThreadScheduledExecutor(r -> {
+				Thread t = new Thread(r, "hapi-fhir-reindex-searchparam");
+				t.setDaemon(true);
+				return t;
+			});
+			if (!pending.isEmpty()) {
+				flush = executor.schedule(this::startJob, windowMillis, TimeUnit.MILLISECONDS);
+			}
+		}
+	}
+
+	@Override
+	public synchronized void stop() {
+		if (executor != null) {
+			executor.shutdownNow();
+			executor = null;
+		}
+	}
+
+	@Override
+	public synchronized boolean isRunning() {
+		return executor != null;
 	}
 }

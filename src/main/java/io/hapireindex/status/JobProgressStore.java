@@ -38,7 +38,13 @@ public class JobProgressStore {
 			long skipped,
 			long retries,
 			long changed,
-			boolean loaded) {}
+			boolean loaded) {
+
+		/** Every resource of the scope loaded and reindexed, failed or skipped: nothing left to do. */
+		public boolean finished() {
+			return loaded && reindexed + failed + skipped >= total;
+		}
+	}
 
 	/** One processed batch: when its work ran (epoch ms, after throttling waits) and how many resources it held. */
 	public record BatchRecord(
@@ -139,7 +145,7 @@ public class JobProgressStore {
 	public boolean allAccountedFor(String jobId, int expectedScopes) {
 		List<ScopeProgress> scopes = scopes(jobId);
 		return scopes.size() >= expectedScopes
-				&& scopes.stream().allMatch(s -> s.loaded() && s.reindexed() + s.failed() + s.skipped() >= s.total());
+				&& scopes.stream().allMatch(ScopeProgress::finished);
 	}
 
 	/** What one batch did, as added to its scope's counters. */

@@ -2,12 +2,15 @@ package io.hapireindex.config;
 
 import ca.uhn.fhir.rest.server.RestfulServer;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.io.ClassPathResource;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,6 +26,28 @@ class ReindexAutoConfigurationTest {
 						"META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports")
 				.getContentAsString(StandardCharsets.UTF_8);
 		assertThat(imports.lines().map(String::trim)).contains(ReindexAutoConfiguration.class.getName());
+	}
+
+	@Test
+	void everyFeatureIsAnAutoConfigurationOfItsOwnAndInThePlainSpringImport() throws Exception {
+		List<String> imports = new ClassPathResource(
+						"META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports")
+				.getContentAsString(StandardCharsets.UTF_8)
+				.lines()
+				.map(String::trim)
+				.filter(l -> !l.isEmpty())
+				.toList();
+		List<Class<?>> features = List.of(ReindexModuleConfiguration.class.getAnnotation(Import.class).value());
+		assertThat(features).hasSizeGreaterThanOrEqualTo(8);
+		for (Class<?> feature : features) {
+			assertThat(imports).as("listed for Spring Boot").contains(feature.getName());
+			AutoConfiguration auto = feature.getAnnotation(AutoConfiguration.class);
+			assertThat(auto).as(feature.getSimpleName() + " is an @AutoConfiguration").isNotNull();
+			assertThat(auto.value()).as("bean name of " + feature.getSimpleName()).startsWith("hapiFhirReindex");
+			assertThat(feature.isAnnotationPresent(ConditionalOnReindexModule.class))
+					.as(feature.getSimpleName() + " follows hapi-fhir-reindex.enabled")
+					.isTrue();
+		}
 	}
 
 	@Test

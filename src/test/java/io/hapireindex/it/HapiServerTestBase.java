@@ -46,6 +46,8 @@ public abstract class HapiServerTestBase {
 	@BeforeEach
 	void connect() {
 		FHIR.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+		// HAPI's client gives up after 10 s; on a loaded 2-core CI machine the first CapabilityStatement takes longer
+		FHIR.getRestfulClientFactory().setSocketTimeout(180_000);
 		client = FHIR.newRestfulGenericClient(baseUrl());
 		db = new HapiDatabase(new JdbcTemplate(dataSource));
 	}

@@ -109,22 +109,13 @@ class JobStatusTest {
 
 	private static ReindexJobParameters params() {
 		RequestPartitionId all = RequestPartitionId.allPartitions();
-		return new ReindexJobParameters(
-				List.of(new ReindexScope("Patient", null, all), new ReindexScope("Observation", null, all)),
-				List.of(),
-				List.of(),
-				ReindexParameters.ReindexSearchParametersEnum.ALL,
-				ReindexParameters.OptimizeStorageModeEnum.NONE,
-				true,
-				ReindexParameters.CorrectCurrentVersionModeEnum.NONE,
-				500,
-				1,
-				0,
-				100,
-				"_ALL",
-				all,
-				null,
-				Map.of("resourceType", List.of("Patient", "Observation")));
+		return ReindexJobParameters.builder()
+				.scopes(List.of(new ReindexScope("Patient", null, all), new ReindexScope("Observation", null, all)))
+				.batchSize(500)
+				.maximumConcurrency(1)
+				.partition(all)
+				.request(Map.of("resourceType", List.of("Patient", "Observation")))
+				.build();
 	}
 
 	private static List<JobProgressStore.ScopeProgress> scopes() {

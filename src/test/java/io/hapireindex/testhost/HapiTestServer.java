@@ -118,6 +118,8 @@ public class HapiTestServer {
 		if ("auto".equals(env.getProperty("hapi-fhir-reindex.search-parameter-reindex"))) {
 			suffix.append("_spauto");
 		}
+		// any other differently configured host (e.g. one the module backs off on) names its own
+		suffix.append(env.getProperty("test.pg.database-suffix", ""));
 		return suffix.toString();
 	}
 
