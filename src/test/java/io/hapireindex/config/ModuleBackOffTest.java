@@ -44,10 +44,10 @@ class ModuleBackOffTest {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	static class R5PlainServerHost {
+	static class Dstu2PlainServerHost {
 		@Bean
 		FhirContext fhirContext() {
-			return FhirContext.forR5Cached();
+			return FhirContext.forDstu2Cached();
 		}
 	}
 
@@ -75,10 +75,10 @@ class ModuleBackOffTest {
 
 	@Test
 	void anUnsupportedFhirVersionIsNamedWithTheSupportedOnes() {
-		runner.withUserConfiguration(R5PlainServerHost.class).run(context -> {
+		runner.withUserConfiguration(Dstu2PlainServerHost.class).run(context -> {
 			assertThat(context).hasNotFailed();
 			assertThat(context.getBean(ModuleReadiness.class).failures())
-					.anySatisfy(f -> assertThat(f).contains("FHIR version is R5", "[R4]", "hapi.fhir.fhir_version"));
+					.anySatisfy(f -> assertThat(f).contains("FHIR version is DSTU2", "[DSTU3, R4, R4B, R5]", "hapi.fhir.fhir_version"));
 		});
 	}
 
