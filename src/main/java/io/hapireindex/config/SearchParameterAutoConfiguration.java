@@ -91,6 +91,6 @@ public class SearchParameterAutoConfiguration {
 	@ServerInterceptor(order = 40)
 	public SearchParameterReadinessInterceptor hapiFhirReindexSearchParameterReadinessInterceptor(
 			SearchParameterReadiness readiness, ReindexProperties properties) {
-		return new SearchParameterReadinessInterceptor(readiness, properties.isStrictSearchParameterReadiness());
+		return new SearchParameterReadinessInterceptor(readiness, properties::isStrictSearchParameterReadiness);
 	}
 }

@@ -18,6 +18,7 @@ import org.hl7.fhir.instance.model.api.IBaseConformance;
 import org.hl7.fhir.instance.model.api.IBaseOperationOutcome;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 
+import java.util.function.BooleanSupplier;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -37,10 +38,10 @@ public class SearchParameterReadinessInterceptor {
 	private static final String WARNING_KEY = SearchParameterReadinessInterceptor.class.getName() + ".warning";
 
 	private final SearchParameterReadiness readiness;
-	/** {@code strict-search-parameter-readiness}: refuse such searches instead of warning. */
-	private final boolean strict;
+	/** {@code strict-search-parameter-readiness}, read at each search: refuse such searches instead of warning. */
+	private final BooleanSupplier strict;
 
-	public SearchParameterReadinessInterceptor(SearchParameterReadiness readiness, boolean strict) {
+	public SearchParameterReadinessInterceptor(SearchParameterReadiness readiness, BooleanSupplier strict) {
 		this.readiness = readiness;
 		this.strict = strict;
 	}
@@ -59,7 +60,7 @@ public class SearchParameterReadinessInterceptor {
 								+ (r.jobId() == null ? "" : " (reindex job " + r.jobId() + ")"))
 						.collect(Collectors.joining("; "))
 				+ ": its index is not complete, so the results may be incomplete. See [base]/SearchParameter/$status.";
-		if (strict) {
+		if (strict.getAsBoolean()) {
 			throw new InvalidRequestException(message);
 		}
 		request.getUserData().put(WARNING_KEY, message);
