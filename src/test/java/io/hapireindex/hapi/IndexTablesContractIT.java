@@ -17,6 +17,7 @@ import org.hl7.fhir.r4.model.Location;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Questionnaire;
 import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -57,7 +58,6 @@ class IndexTablesContractIT extends HapiServerTestBase {
 		patient.addName().setFamily(unique("Family"));
 		patient.setGender(Enumerations.AdministrativeGender.FEMALE);
 		patient.setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1980-02-03"));
-		patient.getMeta().addProfile("http://example.org/StructureDefinition/contract");
 		client.update().resource(patient).execute();
 		Observation observation = new Observation();
 		observation.setId(unique("idx"));
@@ -71,13 +71,18 @@ class IndexTablesContractIT extends HapiServerTestBase {
 		location.setName("Contract");
 		location.getPosition().setLatitude(42.36).setLongitude(-71.06);
 		client.update().resource(location).execute();
+		Questionnaire questionnaire = new Questionnaire();
+		questionnaire.setId(unique("idx"));
+		questionnaire.setUrl("http://example.org/Questionnaire/" + questionnaire.getIdElement().getIdPart());
+		questionnaire.setStatus(Enumerations.PublicationStatus.ACTIVE);
+		client.update().resource(questionnaire).execute();
 		long patientPid = db.pid("Patient", patient.getIdElement().getIdPart());
 		long observationPid = db.pid("Observation", observation.getIdElement().getIdPart());
 		return Map.of(
 				IndexTables.STRING, patientPid,
 				IndexTables.TOKEN, patientPid,
 				IndexTables.DATE, patientPid,
-				IndexTables.URI, patientPid,
+				IndexTables.URI, db.pid("Questionnaire", questionnaire.getIdElement().getIdPart()),
 				IndexTables.QUANTITY, observationPid,
 				IndexTables.LINK, observationPid,
 				IndexTables.COORDS, db.pid("Location", location.getIdElement().getIdPart()));
