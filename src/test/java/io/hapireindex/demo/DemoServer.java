@@ -1,7 +1,7 @@
 package io.hapireindex.demo;
 
 import ca.uhn.fhir.context.FhirVersionEnum;
-import io.hapireindex.testhost.FhirVersionConfigSelector;
+import io.hapireindex.testhost.TestFhirVersion;
 import io.hapireindex.testhost.HapiTestServer;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -20,12 +20,12 @@ public final class DemoServer {
 	public static void main(String[] args) {
 		String port = System.getProperty("demo.port", "8080");
 		String versionName = System.getProperty("demo.fhir-version", "R4");
-		FhirVersionEnum version = FhirVersionConfigSelector.parse(versionName);
+		FhirVersionEnum version = TestFhirVersion.parse(versionName);
 		SpringApplication app = new SpringApplication(HapiTestServer.class);
 		app.setDefaultProperties(Map.of(
 				"server.port", port,
 				"spring.main.banner-mode", "off",
-				FhirVersionConfigSelector.PROPERTY, version.name()));
+				TestFhirVersion.PROPERTY, version.name()));
 		ConfigurableApplicationContext context = app.run(args);
 		String base = "http://localhost:" + port + "/fhir";
 		DemoData.load(context, base, version);

@@ -28,6 +28,7 @@ import jakarta.persistence.EntityManagerFactory;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.elasticsearch.ElasticsearchRestClientAutoConfiguration;
 import org.springframework.boot.autoconfigure.thymeleaf.ThymeleafAutoConfiguration;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
@@ -48,7 +49,8 @@ import javax.sql.DataSource;
  * Boot auto-configuration, as it does in the starter. HAPI's own {@code ReindexProvider} and
  * {@link InstanceReindexProvider} are registered on purpose, so the tests can show the module removes them.
  *
- * <p>FHIR version: {@code test.fhir-version} = DSTU3, R4 (default), R4B or R5 ({@link FhirVersionConfigSelector}).
+ * <p>FHIR version: {@code test.fhir-version} = DSTU3, R4 (default), R4B or R5 ({@link TestFhirVersion}): one of the nested
+ * configurations below imports HAPI's JPA configuration of that version.
  *
  * <p>Database: {@code test.db=h2} (default, in memory) or {@code test.db=postgres} ({@code test.pg.url},
  * {@code test.pg.user}, {@code test.pg.password}; {@code test.pg.schema} when the URL selects a schema other than
@@ -56,7 +58,6 @@ import javax.sql.DataSource;
  */
 @SpringBootApplication(exclude = {ElasticsearchRestClientAutoConfiguration.class, ThymeleafAutoConfiguration.class})
 @Import({
-	FhirVersionConfigSelector.class,
 	HapiJpaConfig.class,
 	JpaBatch2Config.class,
 	Batch2JobsConfig.class,
@@ -64,6 +65,27 @@ import javax.sql.DataSource;
 	SubscriptionChannelConfig.class
 })
 public class HapiTestServer {
+
+	/** HAPI's JPA configuration of the FHIR version in {@code test.fhir-version}. */
+	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = TestFhirVersion.PROPERTY, havingValue = "R4", matchIfMissing = true)
+	@Import(ca.uhn.fhir.jpa.config.r4.JpaR4Config.class)
+	static class FhirR4 {}
+
+	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = TestFhirVersion.PROPERTY, havingValue = "DSTU3")
+	@Import(ca.uhn.fhir.jpa.config.dstu3.JpaDstu3Config.class)
+	static class FhirDstu3 {}
+
+	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = TestFhirVersion.PROPERTY, havingValue = "R4B")
+	@Import(ca.uhn.fhir.jpa.config.r4b.JpaR4BConfig.class)
+	static class FhirR4B {}
+
+	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = TestFhirVersion.PROPERTY, havingValue = "R5")
+	@Import(ca.uhn.fhir.jpa.config.r5.JpaR5Config.class)
+	static class FhirR5 {}
 
 	static boolean isPostgres(Environment env) {
 		return "postgres".equalsIgnoreCase(env.getProperty("test.db", "h2"));
@@ -101,7 +123,7 @@ public class HapiTestServer {
 	/** Empty for the suite's main context; a suffix per differently configured test context. */
 	private static String contextDatabaseSuffix(Environment env) {
 		StringBuilder suffix = new StringBuilder();
-		ca.uhn.fhir.context.FhirVersionEnum version = FhirVersionConfigSelector.version(env);
+		ca.uhn.fhir.context.FhirVersionEnum version = TestFhirVersion.of(env);
 		if (version != ca.uhn.fhir.context.FhirVersionEnum.R4) {
 			// resources stored by one FHIR version cannot be read by a server of another
 			suffix.append('_').append(version.name().toLowerCase(java.util.Locale.ROOT));

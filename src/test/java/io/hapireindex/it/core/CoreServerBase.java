@@ -169,6 +169,8 @@ abstract class CoreServerBase {
 		HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path))
 				.timeout(Duration.ofMinutes(2))
 				.header("Accept", "application/fhir+json")
+				// HAPI answers /metadata (and repeated searches) from its cache otherwise, hiding a new parameter
+				.header("Cache-Control", "no-cache")
 				.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
 		if (body != null) {
 			b.header("Content-Type", path.contains("reindex-admin/api") ? "application/json" : "application/fhir+json");
@@ -212,6 +214,18 @@ abstract class CoreServerBase {
 		return await("job " + jobId + " to be " + String.join("|", wanted), () -> {
 			IBaseParameters status = jobStatus(jobId);
 			return List.of(wanted).contains(value(status, "status")) ? Optional.of(status) : Optional.empty();
+		});
+	}
+
+	/**
+	 * Polls until batch2 has ended the job (it has an end time) with one of {@code wanted}; a cancel shows as
+	 * Canceled as soon as it is requested, before batch2 moves the job to CANCELLED.
+	 */
+	protected IBaseParameters awaitEnded(String jobId, String... wanted) {
+		return await("job " + jobId + " to end as " + String.join("|", wanted), () -> {
+			IBaseParameters status = jobStatus(jobId);
+			return List.of(wanted).contains(value(status, "status")) && value(status, "endTime") != null
+					? Optional.of(status) : Optional.empty();
 		});
 	}
 

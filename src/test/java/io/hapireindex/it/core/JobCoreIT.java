@@ -83,7 +83,7 @@ class JobCoreIT extends CoreServerBase {
 		Answer cancel = http("DELETE", "/_operations/reindex/" + jobId, null);
 		assertThat(cancel.status()).as(cancel.body()).isEqualTo(202);
 		assertThat(value(cancel.parameters(), "id")).isEqualTo(jobId);
-		awaitJob(jobId, "Canceled");
+		awaitEnded(jobId, "Canceled");
 
 		Answer list = http("GET", "/_operations/reindex?status=Canceled", null);
 		assertThat(list.status()).as(list.body()).isEqualTo(200);
