@@ -1,5 +1,6 @@
 package io.hapireindex.index;
 
+import ca.uhn.fhir.jpa.model.entity.BaseResourceIndex;
 import ca.uhn.fhir.jpa.model.entity.ResourceIndexedComboStringUnique;
 import ca.uhn.fhir.jpa.model.entity.ResourceIndexedComboTokenNonUnique;
 import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamCoords;
@@ -15,6 +16,7 @@ import ca.uhn.fhir.jpa.model.entity.ResourceTable;
 import ca.uhn.fhir.jpa.searchparam.extractor.ResourceIndexedSearchParams;
 import jakarta.persistence.EntityManager;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -27,13 +29,20 @@ import java.util.function.Predicate;
  * {@link ResourceIndexedSearchParams#withLists} would read them resource by resource.
  *
  * <p>Like HAPI, a table's rows count for a resource only when the resource's flag for that table is set: a row
- * HAPI would not see, it would not remove either. Lists, not sets, so duplicate rows reach HAPI's synchronizer,
- * which removes them.
+ * HAPI would not see, it would not remove either.
+ *
+ * <p>Sets, not HAPI's lists: HAPI 8.8's {@code DaoSearchParamSynchronizer} asks the stored collection whether it
+ * contains each extracted row ({@code subtract(newParams, existingParams)}), which on a list made a resource cost
+ * the product of its stored and extracted rows: a Synthea Provenance naming 3,000 resources took a second, 5,000
+ * about three (HAPI fixed it in 8.12, #8017). A set cannot hold the duplicate rows a table may have, which HAPI's
+ * synchronizer removes first thing; so a row equal to one already read (after the same
+ * {@code setPlaceholderHashesIfMissing} HAPI's check does) is kept aside in {@link Stored#duplicates}, for the
+ * caller to remove where HAPI's synchronizer would have.
  */
 final class StoredIndexRows {
 
 	/** One index table: its entity, the JPQL path of its resource pid, the flag, the params' collection. */
-	private record Table<T>(
+	private record Table<T extends BaseResourceIndex>(
 			Class<T> entity,
 			String pidPath,
 			Predicate<ResourceTable> flag,
@@ -68,6 +77,14 @@ final class StoredIndexRows {
 					ResourceTable::isParamsComboTokensNonUniquePresent, row -> row.getResource().getId().getId(),
 					p -> p.myComboTokenNonUnique));
 
+	/**
+	 * One resource's stored rows.
+	 *
+	 * @param params     its rows, as HAPI's synchronizer reads them
+	 * @param duplicates rows equal to one in {@code params}: HAPI's synchronizer deletes these before comparing
+	 */
+	record Stored(ResourceIndexedSearchParams params, List<BaseResourceIndex> duplicates) {}
+
 	private final EntityManager entityManager;
 
 	StoredIndexRows(EntityManager entityManager) {
@@ -80,10 +97,9 @@ final class StoredIndexRows {
 	 * @param pace run before each table's query (a worker stepping aside for requests: the queries of one batch
 	 *             take as long as tens of its resources' extraction)
 	 */
-	Map<Long, ResourceIndexedSearchParams> load(Map<Long, ResourceTable> entities, Runnable pace) {
-		Map<Long, ResourceIndexedSearchParams> stored = new HashMap<>();
-		// a new entity has every flag off, so this is HAPI's list-backed params with nothing in them
-		entities.keySet().forEach(pid -> stored.put(pid, ResourceIndexedSearchParams.withLists(new ResourceTable())));
+	Map<Long, Stored> load(Map<Long, ResourceTable> entities, Runnable pace) {
+		Map<Long, Stored> stored = new HashMap<>();
+		entities.keySet().forEach(pid -> stored.put(pid, new Stored(ResourceIndexedSearchParams.withSets(), new ArrayList<>())));
 		for (Table<?> table : TABLES) {
 			pace.run();
 			loadTable(table, entities, stored);
@@ -91,7 +107,8 @@ final class StoredIndexRows {
 		return stored;
 	}
 
-	private <T> void loadTable(Table<T> table, Map<Long, ResourceTable> entities, Map<Long, ResourceIndexedSearchParams> stored) {
+	private <T extends BaseResourceIndex> void loadTable(
+			Table<T> table, Map<Long, ResourceTable> entities, Map<Long, Stored> stored) {
 		List<Long> flagged = entities.entrySet().stream()
 				.filter(e -> table.flag().test(e.getValue()))
 				.map(Map.Entry::getKey)
@@ -104,6 +121,13 @@ final class StoredIndexRows {
 						+ " IN (:pids)", table.entity())
 				.setParameter("pids", InLists.padded(flagged))
 				.getResultList()
-				.forEach(row -> table.target().apply(stored.get(table.pid().apply(row))).add(row));
+				.forEach(row -> {
+					Stored resource = stored.get(table.pid().apply(row));
+					// what HAPI's synchronizer does to each stored row before it looks for duplicates
+					row.setPlaceholderHashesIfMissing();
+					if (!table.target().apply(resource.params()).add(row)) {
+						resource.duplicates().add(row);
+					}
+				});
 	}
 }
