@@ -215,7 +215,7 @@ final class BenchmarkReport {
 			row(sb, db, s, "New Observation parameter, create to ready, at least 60x faster than HAPI's job for the type",
 					seconds(db, s, "targeted", "hapi") / seconds(db, s, "sp-ready", "module"), 60, true, "x");
 			double slowest = results.typeRates.stream().filter(t -> t.db().equals(db) && t.size() == s && t.caseName().equals("full"))
-					.mapToDouble(BenchResults.TypeRate::perBusySecond).min().orElse(Double.NaN);
+					.mapToDouble(BenchResults.TypeRate::perBusySecond).filter(v -> !Double.isNaN(v)).min().orElse(Double.NaN);
 			row(sb, db, s, "No resource type below 1,000 resources per busy second per worker (warm job)", slowest, 1000, true, "/s");
 			long n = results.checks.stream().filter(c -> c.db().equals(db) && c.size() == s).count();
 			boolean equal = results.checks.stream().filter(c -> c.db().equals(db) && c.size() == s).allMatch(BenchResults.Check::equal);
@@ -303,7 +303,7 @@ final class BenchmarkReport {
 		chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
 		chart.getStyler().setLabelsVisible(false);
 		chart.getStyler().setXAxisLabelRotation(45);
-		chart.getStyler().setDecimalPattern("#,##0");
+		chart.getStyler().setDecimalPattern("#,##0.##");
 		Set<String> dbs = results.typeRates.stream().map(BenchResults.TypeRate::db).collect(Collectors.toCollection(TreeSet::new));
 		for (String db : dbs) {
 			int size = results.typeRates.stream().filter(t -> t.db().equals(db)).mapToInt(BenchResults.TypeRate::size).max().orElseThrow();
@@ -314,11 +314,13 @@ final class BenchmarkReport {
 					.map(BenchResults.TypeRate::type).distinct().toList();
 			for (String job : List.of("full", "full-cold")) {
 				Map<String, Double> byType = new LinkedHashMap<>();
-				rows.stream().filter(t -> t.caseName().equals(job)).forEach(t -> byType.put(t.type(), t.perBusySecond()));
+				// the log axis cannot show 0 or NaN (a batch that took no measurable time): such a bar is left out
+				rows.stream().filter(t -> t.caseName().equals(job))
+						.forEach(t -> byType.put(t.type(), t.perBusySecond() > 0 ? t.perBusySecond() : MISSING_BAR));
 				if (byType.isEmpty()) {
 					continue;
 				}
-				List<Double> ys = types.stream().map(t -> byType.getOrDefault(t, 0.1)).toList();
+				List<Double> ys = types.stream().map(t -> byType.getOrDefault(t, MISSING_BAR)).toList();
 				java.awt.Color colour = COLOURS.getOrDefault(db + "/module", java.awt.Color.BLUE);
 				chart.addSeries(String.format("%s %,d: %s", db, size, job), new ArrayList<>(types), new ArrayList<>(ys))
 						.setFillColor(job.equals("full") ? colour : colour.brighter().brighter());
@@ -327,8 +329,12 @@ final class BenchmarkReport {
 		if (chart.getSeriesMap().isEmpty()) {
 			return;
 		}
+		chart.getStyler().setYAxisMin(MISSING_BAR * 10);
 		BitmapEncoder.saveBitmapWithDPI(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG, 110);
 	}
+
+	/** A bar below the axis: the log axis cannot show a missing value as 0. */
+	private static final double MISSING_BAR = 0.001;
 
 	private void caseTable(StringBuilder sb) {
 		sb.append("## Results (medians)\n\n");
