@@ -149,13 +149,14 @@ public class FullRowIndexer {
 			Set<Long> changed,
 			Map<Long, String> failed,
 			Runnable pace) {
-		Map<Long, ResourceIndexedSearchParams> stored = new StoredIndexRows(entityManager).load(entities, pace);
+		Map<Long, StoredIndexRows.Stored> stored = new StoredIndexRows(entityManager).load(entities, pace);
 		pace.run();
 		preResolveStoredReferenceTargets(transaction, stored.values());
 		for (ResourceTable entity : entities.values()) {
 			pace.run();
 			long pid = entity.getId().getId();
-			ResourceIndexedSearchParams existing = stored.get(pid);
+			StoredIndexRows.Stored storedRows = stored.get(pid);
+			ResourceIndexedSearchParams existing = storedRows.params();
 			ResourceIndexedSearchParams extracted = ResourceIndexedSearchParams.withSets();
 			try {
 				IBaseResource resource = indexingParser.parse(entity,
@@ -186,6 +187,8 @@ public class FullRowIndexer {
 			}
 			boolean presenceChanged = parts.storageSettings().getIndexMissingFields() == StorageSettings.IndexEnabledEnum.ENABLED
 					&& changes(parts.presence().updatePresence(entity, extracted.mySearchParamPresentEntities));
+			// HAPI's synchronizer deletes duplicate stored rows first; they were kept aside (see StoredIndexRows)
+			storedRows.duplicates().forEach(entityManager::remove);
 			AddRemoveCount rows = parts.synchronizer().synchronizeSearchParamsToDatabase(extracted, entity, existing);
 			extracted.populateResourceTableParamCollections(entity);
 			if (presenceChanged || changes(rows)) {
@@ -199,10 +202,10 @@ public class FullRowIndexer {
 	 * unchanged references need no lookup; it does so with one query per resource. Here it is one lookup for
 	 * the whole batch, into the same {@link TransactionDetails} the extractor reads.
 	 */
-	private void preResolveStoredReferenceTargets(TransactionDetails transaction, Collection<ResourceIndexedSearchParams> stored) {
+	private void preResolveStoredReferenceTargets(TransactionDetails transaction, Collection<StoredIndexRows.Stored> stored) {
 		Map<Long, JpaPid> targets = new HashMap<>();
 		stored.stream()
-				.flatMap(params -> params.getResourceLinks().stream())
+				.flatMap(rows -> rows.params().getResourceLinks().stream())
 				.map(IndexTables::linkTarget)
 				.filter(Objects::nonNull)
 				.filter(pid -> transaction.getReverseResolvedId(pid) == null)

@@ -23,12 +23,20 @@ public record BenchDatabase(String kind, String url, String user, String passwor
 	static final String MARKER = "BENCH_DATASET";
 
 	public static BenchDatabase of(String kind, int size, String pgBaseUrl, String pgUser, Path out) {
+		return of(kind, schema(size), String.valueOf(size), pgBaseUrl, pgUser, out);
+	}
+
+	/**
+	 * @param schema the PostgreSQL schema
+	 * @param h2Name the H2 directory's suffix
+	 */
+	public static BenchDatabase of(String kind, String schema, String h2Name, String pgBaseUrl, String pgUser, Path out) {
 		if (kind.equals("postgres")) {
 			String sep = pgBaseUrl.contains("?") ? "&" : "?";
-			return new BenchDatabase(kind, pgBaseUrl + sep + "currentSchema=" + schema(size), pgUser, "", null);
+			return new BenchDatabase(kind, pgBaseUrl + sep + "currentSchema=" + schema, pgUser, "", null);
 		}
 		if (kind.equals("h2")) {
-			Path dir = out.resolve("h2-" + size).toAbsolutePath();
+			Path dir = out.resolve("h2-" + h2Name).toAbsolutePath();
 			return new BenchDatabase(kind, "jdbc:h2:file:" + dir.resolve("hapi"), "sa", "", dir);
 		}
 		throw new IllegalArgumentException("bench.db must be h2 or postgres, not " + kind);

@@ -28,7 +28,24 @@ public final class BenchResults {
 	 * long loading took (null when unknown).
 	 */
 	public record Dataset(String db, int size, long seed, int generatorVersion, Map<String, Long> mix,
-			Double avgBodyChars, Double loadSeconds, boolean reused, String dbVersion) {}
+			Double avgBodyChars, Double loadSeconds, boolean reused, String dbVersion, String source) {
+		/** Where the data came from; results written before Synthea was a source have none. */
+		public String sourceOrGenerator() {
+			return source == null ? "generator" : source;
+		}
+	}
+
+	/**
+	 * How fast one module job reindexed one resource type: its batches' resources over the time they took (each
+	 * batch on one worker), from the module's HFR_JOB_BATCH records. {@code caseName} says which job: {@code full}
+	 * (timed, warm) or {@code full-cold} (the first job the server ran).
+	 */
+	public record TypeRate(String db, int size, String caseName, String jobId, String type, long resources,
+			long busyMillis, int batches) {
+		public double perBusySecond() {
+			return busyMillis == 0 ? Double.NaN : resources * 1000.0 / busyMillis;
+		}
+	}
 
 	/**
 	 * A search load at a fixed rate, alone and during a {@code maximumConcurrency=1} full reindex (latencies in ms).
@@ -50,6 +67,7 @@ public final class BenchResults {
 	public List<Dataset> datasets = new ArrayList<>();
 	public List<Run> runs = new ArrayList<>();
 	public List<Check> checks = new ArrayList<>();
+	public List<TypeRate> typeRates = new ArrayList<>();
 
 	/**
 	 * Keeps earlier results this run did not replace: data sets of other (db, size) pairs, runs of other (db, size,
@@ -73,6 +91,12 @@ public final class BenchResults {
 		held.forEach(h -> probed.add(h.db() + "/" + h.size()));
 		if (older.held != null) {
 			older.held.stream().filter(h -> !probed.contains(h.db() + "/" + h.size())).forEach(held::add);
+		}
+		java.util.Set<String> rated = new java.util.HashSet<>();
+		typeRates.forEach(t -> rated.add(t.db() + "/" + t.size() + "/" + t.caseName()));
+		if (older.typeRates != null) {
+			older.typeRates.stream().filter(t -> !rated.contains(t.db() + "/" + t.size() + "/" + t.caseName()))
+					.forEach(typeRates::add);
 		}
 		// a note describes the run that wrote it; only a re-render keeps it
 		older.machine.forEach((k, v) -> {

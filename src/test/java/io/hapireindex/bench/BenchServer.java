@@ -35,6 +35,8 @@ public record BenchServer(ApplicationContext context, String baseUrl, Configurab
 		// only the benchmark's explicit jobs may run: no automatic reindex after the benchmark's SearchParameter write
 		props.put("hapi-fhir-reindex.search-parameter-reindex", "off");
 		props.put("test.pg.own-database", "false");
+		// configured as the official starter is out of the box (bench.host-profile=test: the test host's own settings)
+		props.put("test.host-profile", System.getProperty("bench.host-profile", "starter"));
 		SpringApplication app = new SpringApplication(HapiTestServer.class);
 		app.setDefaultProperties(props);
 		// arguments, because the test host's application.properties outranks default properties

@@ -46,9 +46,11 @@ public final class BenchmarkRunner {
 
 	/**
 	 * @param driveHapiMaintenance run maintenance passes while HAPI's job runs (smoke test only)
+	 * @param generatorData        the data set is {@link ClinicalDataGenerator}'s (its ids and its ~1% Observations
+	 *                             are known); otherwise Synthea's
 	 */
 	public record Options(int repeats, Set<String> cases, Path snapshotDir, String idPrefix, boolean driveHapiMaintenance,
-			boolean runHapi) {}
+			boolean runHapi, boolean generatorData) {}
 
 	private final BenchServer server;
 	private final Options options;
@@ -109,6 +111,9 @@ public final class BenchmarkRunner {
 				IndexSnapshot hs = h == null ? null : snapshot("full-hapi-" + r);
 				resetTargetedRows();
 				JobRun m = timeJob("full", "module", r, total, () -> module.run(new Parameters(), timeoutMillis));
+				if (r == 1) {
+					recordTypeRates("full", m.jobId());
+				}
 				if (h != null) {
 					equal &= compare("full", r, hs, snapshot("full-module-" + r), h, m);
 				}
@@ -124,11 +129,16 @@ public final class BenchmarkRunner {
 				if (h != null) {
 					equal &= compare("targeted", r, hs, snapshot("targeted-module-" + r), h, m);
 				}
-				resetTargetedRows();
-				timeJob("targeted-1pct", "module", r, -1, () -> module.run(targeted(ONE_PERCENT_URL), timeoutMillis));
+				if (options.generatorData()) {
+					// the ~1% are the generator's current smokers; Synthea's data has no such known share
+					resetTargetedRows();
+					timeJob("targeted-1pct", "module", r, -1, () -> module.run(targeted(ONE_PERCENT_URL), timeoutMillis));
+				}
 			}
 			if (options.cases().contains("one")) {
-				String id = options.idPrefix() + "pat-0-enc-0-obs-0";
+				String id = options.generatorData() ? options.idPrefix() + "pat-0-enc-0-obs-0"
+						: jdbc.queryForObject("SELECT MIN(FHIR_ID) FROM HFJ_RESOURCE WHERE RES_TYPE = 'Observation'"
+								+ " AND RES_DELETED_AT IS NULL", String.class);
 				timeJob("one", "module", r, 1, () -> module.run(new Parameters().addParameter("resourceId",
 						new StringType("Observation/" + id)), timeoutMillis));
 				if (r == options.repeats() && options.runHapi()) {
@@ -157,7 +167,30 @@ public final class BenchmarkRunner {
 		resetTargetedRows();
 		JobRun warm = module.run(new Parameters(), timeoutMillis);
 		System.out.printf("[bench] %s %,d warm-up: an untimed full module job, %.1f s%n", db, size, warm.seconds());
+		if (!options.generatorData()) {
+			// Synthea's server was started for the measurement: this is a user's first job after a start
+			results.runs.add(new BenchResults.Run(db, size, "full-cold", "module", 1, warm.seconds(), warm.processed(),
+					warm.steadyPerSecond(), 0, 0, warm.jobId(), null, Instant.now().toString()));
+			recordTypeRates("full-cold", warm.jobId());
+		}
 		return warm;
+	}
+
+	/**
+	 * Each type's resources per busy second per worker in one module job: the resources of the job's batches of that
+	 * type over the time those batches took (a batch runs on one worker). A slow resource shape shows as a slow type.
+	 */
+	private void recordTypeRates(String caseName, String jobId) {
+		jdbc.query("SELECT r.RES_TYPE, SUM(b.RESOURCES), SUM(b.ENDED_MS - b.STARTED_MS), COUNT(*) FROM HFR_JOB_BATCH b"
+						+ " JOIN HFJ_RESOURCE r ON r.RES_ID = b.FIRST_PID WHERE b.JOB_ID = ? GROUP BY r.RES_TYPE",
+				rs -> {
+					BenchResults.TypeRate rate = new BenchResults.TypeRate(db, size, caseName, jobId, rs.getString(1),
+							rs.getLong(2), rs.getLong(3), rs.getInt(4));
+					results.typeRates.add(rate);
+					System.out.printf("[bench] %s %,d %s %-22s %,7d resources in %,4d batches, %7.0f per busy second per worker%n",
+							db, size, caseName, rate.type(), rate.resources(), rate.batches(), rate.perBusySecond());
+				},
+				jobId);
 	}
 
 	/**

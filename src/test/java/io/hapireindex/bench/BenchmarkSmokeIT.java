@@ -47,7 +47,7 @@ class BenchmarkSmokeIT extends HapiServerTestBase {
 
 		BenchResults results = new BenchResults();
 		BenchmarkRunner.Options options = new BenchmarkRunner.Options(
-				1, BenchmarkRunner.ALL_CASES, out.resolve("snapshots"), prefix, true, true);
+				1, BenchmarkRunner.ALL_CASES, out.resolve("snapshots"), prefix, true, true, true);
 		boolean equal = new BenchmarkRunner(server, options, "smoke", 300, results).run();
 
 		assertThat(results.checks).extracting(BenchResults.Check::caseName).containsExactlyInAnyOrder("full", "targeted");
@@ -63,9 +63,19 @@ class BenchmarkSmokeIT extends HapiServerTestBase {
 		assertThat(results.runs).filteredOn(r -> r.caseName().equals("full") && r.engine().equals("floor"))
 				.allSatisfy(r -> assertThat(r.values()).isGreaterThan(3000L));
 
+		// per-type rates of the module's full job, from its batch records (the shared database has other jobs' too)
+		assertThat(results.typeRates).extracting(BenchResults.TypeRate::type).contains("Observation", "Patient", "Encounter");
+		assertThat(results.typeRates).allSatisfy(t -> {
+			assertThat(t.caseName()).isEqualTo("full");
+			assertThat(t.resources()).isPositive();
+			assertThat(t.batches()).isPositive();
+		});
+
 		// the report renders from these results (into the temp dir: the smoke test never writes docs/)
 		Path md = new BenchmarkReport(results).write(out);
-		assertThat(Files.readString(md)).contains("| smoke | 300 | full | module | 1 |").contains("![Throughput per case]");
+		assertThat(Files.readString(md)).contains("| smoke | 300 | full | module | 1 |").contains("![Throughput per case]")
+				.contains("## Resources per busy second per worker, by type").contains("| smoke | 300 | full | Observation |");
+		assertThat(out.resolve("images/benchmark-type-rates.png")).isNotEmptyFile();
 		assertThat(out.resolve("images/benchmark-throughput.png")).isNotEmptyFile();
 	}
 

@@ -8,6 +8,8 @@ import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.SearchParameter;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +65,48 @@ public final class DatasetLoader {
 		double seconds = (System.nanoTime() - t0) / 1e9;
 		System.out.printf("[bench] loaded %,d resources in %.1f s (%.0f resources/s, %d threads)%n",
 				generator.size(), seconds, generator.size() / seconds, threads);
+		return seconds;
+	}
+
+	/**
+	 * Loads Synthea's bundles in the order given (see {@link SyntheaData#bundles}): the shared ones one after the
+	 * other, the patients' on {@code threads} threads. Returns the seconds it took.
+	 */
+	public double loadBundles(List<Path> bundles, int threads) throws Exception {
+		long t0 = System.nanoTime();
+		AtomicInteger done = new AtomicInteger();
+		ExecutorService pool = Executors.newFixedThreadPool(threads);
+		try {
+			List<Future<?>> futures = new ArrayList<>();
+			for (Path file : bundles) {
+				java.util.concurrent.Callable<Void> load = () -> {
+					Bundle tx;
+					try (java.io.Reader in = Files.newBufferedReader(file)) {
+						// a parser per bundle: HAPI's parsers are not thread safe
+						tx = systemDao.getContext().newJsonParser().parseResource(Bundle.class, in);
+					}
+					systemDao.transaction(new SystemRequestDetails(), tx);
+					int n = done.addAndGet(tx.getEntry().size());
+					System.out.printf("[bench] loaded %s: %,d resources so far (%.0f/s)%n", file.getFileName(), n,
+							n / ((System.nanoTime() - t0) / 1e9));
+					return null;
+				};
+				if (SyntheaData.shared(file)) {
+					// the patients' bundles refer to these with conditional references: they must exist first
+					load.call();
+				} else {
+					futures.add(pool.submit(load));
+				}
+			}
+			for (Future<?> f : futures) {
+				f.get();
+			}
+		} finally {
+			pool.shutdownNow();
+		}
+		double seconds = (System.nanoTime() - t0) / 1e9;
+		System.out.printf("[bench] loaded %d Synthea bundles, %,d resources, in %.1f s (%d threads)%n",
+				bundles.size(), done.get(), seconds, threads);
 		return seconds;
 	}
 

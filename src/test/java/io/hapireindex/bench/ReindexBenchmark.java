@@ -74,7 +74,20 @@ public final class ReindexBenchmark {
 			results.machine.put("hapiMaintenance", "driven by the benchmark (not representative)");
 		}
 		boolean ok = true;
+		// synthea (default): Synthea's patients, sized by living patients; generator: ClinicalDataGenerator's data
+		String data = System.getProperty("bench.data", "synthea");
+		if (!data.equals("synthea") && !data.equals("generator")) {
+			throw new IllegalArgumentException("bench.data must be synthea or generator, not " + data);
+		}
+		List<Integer> patients = list(System.getProperty("bench.patients", "20")).stream().map(Integer::parseInt).sorted().toList();
+		long syntheaSeed = Long.parseLong(System.getProperty("bench.synthea.seed", "20261207"));
 		for (String db : dbs) {
+			if (data.equals("synthea")) {
+				for (int n : patients) {
+					ok &= runSynthea(db, n, syntheaSeed, repeats, cases, out, pgUrl, pgUser, driveHapi, runHapi, results);
+				}
+				continue;
+			}
 			for (int size : sizes) {
 				ok &= runSize(db, size, seed, repeats, cases, out, pgUrl, pgUser, driveHapi, runHapi, results);
 			}
@@ -126,9 +139,9 @@ public final class ReindexBenchmark {
 			Double avgBody = jdbc.queryForObject("SELECT AVG(CHAR_LENGTH(v.RES_TEXT_VC)) FROM HFJ_RES_VER v"
 					+ " JOIN HFJ_RESOURCE r ON r.RES_ID = v.RES_ID AND r.RES_VER = v.RES_VER", Double.class);
 			results.datasets.add(new BenchResults.Dataset(db, size, seed, ClinicalDataGenerator.VERSION, mix(jdbc),
-					avgBody, loadSeconds, reuse, dbVersion(jdbc, db)));
+					avgBody, loadSeconds, reuse, dbVersion(jdbc, db), "generator"));
 			BenchmarkRunner.Options options = new BenchmarkRunner.Options(repeats, cases, out.resolve("snapshots"), "", driveHapi,
-					runHapi);
+					runHapi, true);
 			equal = new BenchmarkRunner(server, options, db, size, results).run();
 		}
 		if (!cases.contains("ready")) {
@@ -143,6 +156,66 @@ public final class ReindexBenchmark {
 						null, 0, 0, run.jobId(), null, java.time.Instant.now().toString()));
 				System.out.printf("[bench] %s %,d SearchParameter create to $status ready #%d: %.2f s (job %s, %,d Observations)%n",
 						db, size, r, run.seconds(), run.jobId(), run.processed());
+			}
+		}
+		return equal;
+	}
+
+	/** What the marker records as the version of a Synthea data set: Synthea 3.3.0, loaded by loader 1. */
+	static final int SYNTHEA_DATASET_VERSION = 330_001;
+
+	/**
+	 * One Synthea data set of {@code patients} living patients (and their deceased relatives Synthea adds): generated
+	 * once, loaded once per database, then the same cases as the generator's data. Its size in the results is the
+	 * number of resources loaded.
+	 */
+	private static boolean runSynthea(String db, int patients, long seed, int repeats, Set<String> cases, Path out,
+			String pgUrl, String pgUser, boolean driveHapi, boolean runHapi, BenchResults results) throws Exception {
+		BenchDatabase database = BenchDatabase.of(db, "bench_syn" + patients, "syn" + patients, pgUrl, pgUser, out);
+		boolean reuse = database.reuseOrWipe(patients, seed, SYNTHEA_DATASET_VERSION);
+		List<Path> bundles = reuse ? List.of() : new SyntheaData(out).bundles(patients, seed);
+		System.out.printf("[bench] %s Synthea %d patients: %s data set at %s%n", db, patients,
+				reuse ? "reusing the" : "loading a new", database.url());
+		if (!reuse) {
+			// loaded by a server of its own: the one measured starts cold, as a server a user restarts does
+			try (BenchServer loader = BenchServer.start(database, true)) {
+				@SuppressWarnings("unchecked")
+				IFhirSystemDao<Bundle, ?> systemDao = loader.bean(IFhirSystemDao.class);
+				double seconds = new DatasetLoader(systemDao, loader.bean(DaoRegistry.class)).loadBundles(bundles, 2);
+				DatasetLoader.writeMarker(loader.jdbc(), patients, seed, SYNTHEA_DATASET_VERSION, seconds);
+			}
+		}
+		int size;
+		boolean equal;
+		try (BenchServer server = BenchServer.start(database, false)) {
+			checkScheduler(server);
+			JdbcTemplate jdbc = server.jdbc();
+			double marker = DatasetLoader.markerLoadSeconds(jdbc);
+			Double loadSeconds = Double.isNaN(marker) ? null : marker;
+			if (db.equals("postgres")) {
+				// see runSize
+				jdbc.execute("VACUUM ANALYZE");
+			}
+			BenchmarkRunner.prepareSearchParameter(server);
+			size = jdbc.queryForObject("SELECT COUNT(*) FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL", Long.class).intValue();
+			Double avgBody = jdbc.queryForObject("SELECT AVG(CHAR_LENGTH(v.RES_TEXT_VC)) FROM HFJ_RES_VER v"
+					+ " JOIN HFJ_RESOURCE r ON r.RES_ID = v.RES_ID AND r.RES_VER = v.RES_VER", Double.class);
+			results.datasets.add(new BenchResults.Dataset(db, size, seed, SYNTHEA_DATASET_VERSION, mix(jdbc), avgBody,
+					loadSeconds, reuse, dbVersion(jdbc, db), "synthea " + SyntheaData.VERSION + ", " + patients + " patients"));
+			BenchmarkRunner.Options options = new BenchmarkRunner.Options(repeats, cases, out.resolve("snapshots"), "",
+					driveHapi, runHapi, false);
+			equal = new BenchmarkRunner(server, options, db, size, results).run();
+		}
+		if (cases.contains("ready")) {
+			try (BenchServer server = BenchServer.start(database, false,
+					Map.of("hapi-fhir-reindex.search-parameter-reindex", "auto"))) {
+				for (int r = 1; r <= repeats; r++) {
+					JobRun run = new ReadinessTimer(server).time(900_000L);
+					results.runs.add(new BenchResults.Run(db, size, "sp-ready", "module", r, run.seconds(), run.processed(),
+							null, 0, 0, run.jobId(), null, java.time.Instant.now().toString()));
+					System.out.printf("[bench] %s %,d SearchParameter create to $status ready #%d: %.2f s (job %s, %,d Observations)%n",
+							db, size, r, run.seconds(), run.jobId(), run.processed());
+				}
 			}
 		}
 		return equal;

@@ -54,7 +54,8 @@ import javax.sql.DataSource;
  *
  * <p>Database: {@code test.db=h2} (default, in memory) or {@code test.db=postgres} ({@code test.pg.url},
  * {@code test.pg.user}, {@code test.pg.password}; {@code test.pg.schema} when the URL selects a schema other than
- * {@code public} with {@code currentSchema}, as the benchmark's data sets do).
+ * {@code public} with {@code currentSchema}, as the benchmark's data sets do). {@code test.host-profile=starter}:
+ * the official starter's settings ({@link StarterProfile}).
  */
 @SpringBootApplication(exclude = {ElasticsearchRestClientAutoConfiguration.class, ThymeleafAutoConfiguration.class})
 @Import({
@@ -114,7 +115,7 @@ public class HapiTestServer {
 					"test.h2.url", "jdbc:h2:mem:hapi-reindex-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1"));
 			ds.setUsername("sa");
 		}
-		ds.setMaximumPoolSize(20);
+		ds.setMaximumPoolSize(StarterProfile.active(env) ? StarterProfile.POOL_SIZE : 20);
 		// several test contexts and server processes share one PostgreSQL (100 connections): open on demand
 		ds.setMinimumIdle(2);
 		return ds;
@@ -162,8 +163,12 @@ public class HapiTestServer {
 	}
 
 	@Bean
-	public JpaStorageSettings storageSettings() {
+	public JpaStorageSettings storageSettings(Environment env) {
 		JpaStorageSettings settings = new JpaStorageSettings();
+		if (StarterProfile.active(env)) {
+			StarterProfile.storage(settings);
+			return settings;
+		}
 		settings.setAllowExternalReferences(true);
 		settings.setExpungeEnabled(true);
 		// Hosts that follow the module's docs turn this off; with it on, every SearchParameter write would
@@ -219,6 +224,9 @@ public class HapiTestServer {
 		jpa.put("hibernate.cache.use_second_level_cache", "false");
 		jpa.put("hibernate.cache.use_structured_entries", "false");
 		jpa.put("hibernate.cache.use_minimal_puts", "false");
+		if (StarterProfile.active(env)) {
+			StarterProfile.hibernate(jpa);
+		}
 		emf.setJpaProperties(jpa);
 		return emf;
 	}
