@@ -20,7 +20,7 @@ import javax.sql.DataSource;
 
 /**
  * Whether the module's tables are there to use, after the startup step that creates or upgrades them through HAPI's
- * migrator (history in {@value #HISTORY_TABLE}, not HAPI's own {@code FLY_HFJ_MIGRATION}).
+ * migrator (history in {@value #HISTORY_TABLE}, not the history table of HAPI's own schema).
  *
  * <p>The step never throws: a database the module cannot serve (an unsupported product, a user without the right
  * to create tables) must not stop the host's FHIR server. It logs one ERROR line with the reason and the fix, and
