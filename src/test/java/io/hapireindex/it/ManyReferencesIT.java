@@ -2,10 +2,6 @@ package io.hapireindex.it;
 
 import ca.uhn.fhir.batch2.api.IJobCoordinator;
 import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
-import ca.uhn.fhir.batch2.jobs.reindex.ReindexJobParameters;
-import ca.uhn.fhir.batch2.model.JobInstanceStartRequest;
-import ca.uhn.fhir.batch2.model.StatusEnum;
-import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import io.hapireindex.status.JobProgressStore;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -175,20 +171,7 @@ class ManyReferencesIT extends HapiServerTestBase {
 		return rows;
 	}
 
-	/** HAPI's built-in REINDEX job, driven by maintenance passes so the test needn't wait a minute per step. */
 	private void runHapisOwnReindex(String url) {
-		ReindexJobParameters hapiParams = new ReindexJobParameters();
-		hapiParams.addUrl(url);
-		JobInstanceStartRequest start = new JobInstanceStartRequest();
-		start.setJobDefinitionId("REINDEX");
-		start.setParameters(hapiParams);
-		String id = coordinator.startInstance(new SystemRequestDetails(), start).getInstanceId();
-		long deadline = System.currentTimeMillis() + 600_000;
-		while (!coordinator.getInstance(id).getStatus().isEnded()) {
-			assertThat(System.currentTimeMillis()).as("HAPI's REINDEX job %s finished in time", id).isLessThan(deadline);
-			maintenance.runMaintenancePass();
-			JobApi.sleep(200);
-		}
-		assertThat(coordinator.getInstance(id).getStatus()).isEqualTo(StatusEnum.COMPLETED);
+		JobApi.runHapisOwnReindex(coordinator, maintenance, url, 600_000);
 	}
 }
