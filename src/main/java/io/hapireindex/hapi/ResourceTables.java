@@ -6,11 +6,13 @@ import ca.uhn.fhir.jpa.model.dao.JpaPid;
 import ca.uhn.fhir.jpa.model.entity.ResourceHistoryTable;
 import ca.uhn.fhir.jpa.model.entity.ResourceTable;
 import jakarta.persistence.EntityManager;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import javax.sql.DataSource;
 
@@ -51,13 +53,30 @@ public final class ResourceTables {
 	public Map<Long, Long> lockCurrentVersions(List<Long> page) {
 		Map<Long, Long> current = new HashMap<>();
 		jdbc.query(
-				"SELECT RES_ID, RES_VER FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL AND RES_ID IN ("
-						+ marks(page.size()) + ")" + " FOR UPDATE",
+				lockCurrentVersionsSql(isSqlServer(), page.size()),
 				rs -> {
 					current.put(rs.getLong(1), rs.getLong(2));
 				},
 				page.toArray());
 		return current;
+	}
+
+	/**
+	 * The statement of {@link #lockCurrentVersions}: SQL Server has no {@code SELECT ... FOR UPDATE} outside a cursor
+	 * and takes the same row lock as a table hint; PostgreSQL, Oracle, MariaDB/MySQL and H2 take {@code FOR UPDATE}.
+	 */
+	static String lockCurrentVersionsSql(boolean sqlServer, int size) {
+		String where = " WHERE RES_DELETED_AT IS NULL AND RES_ID IN (" + marks(size) + ")";
+		return sqlServer
+				? "SELECT RES_ID, RES_VER FROM HFJ_RESOURCE WITH (UPDLOCK, ROWLOCK)" + where
+				: "SELECT RES_ID, RES_VER FROM HFJ_RESOURCE" + where + " FOR UPDATE";
+	}
+
+	private boolean isSqlServer() {
+		return Boolean.TRUE.equals(jdbc.execute((ConnectionCallback<Boolean>) connection -> connection.getMetaData()
+				.getDatabaseProductName()
+				.toLowerCase(Locale.ROOT)
+				.contains("sql server")));
 	}
 
 	/** {@code Type/id} of each of the page's resources that exists, deleted or not, by pid. */
