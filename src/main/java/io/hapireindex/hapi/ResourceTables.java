@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.WeakHashMap;
 import javax.sql.DataSource;
 
 /**
@@ -23,6 +24,9 @@ import javax.sql.DataSource;
  * <p>Methods taking a {@code page} put all of its values in one IN list; callers page (and pad) them.
  */
 public final class ResourceTables {
+
+	/** Whether each data source is SQL Server's; weak, so a closed test context's data source can go. */
+	private static final Map<DataSource, Boolean> SQL_SERVER = new WeakHashMap<>();
 
 	private final JdbcTemplate jdbc;
 
@@ -72,7 +76,30 @@ public final class ResourceTables {
 				: "SELECT RES_ID, RES_VER FROM HFJ_RESOURCE" + where + " FOR UPDATE";
 	}
 
+	/**
+	 * Read once per data source: callers make a {@code ResourceTables} per batch, and the lock runs once per page,
+	 * so asking the connection's metadata each time would cost a pool round trip per page for an answer that never
+	 * changes.
+	 */
 	private boolean isSqlServer() {
+		DataSource dataSource = jdbc.getDataSource();
+		if (dataSource == null) {
+			return productIsSqlServer();
+		}
+		synchronized (SQL_SERVER) {
+			Boolean known = SQL_SERVER.get(dataSource);
+			if (known != null) {
+				return known;
+			}
+		}
+		boolean sqlServer = productIsSqlServer();
+		synchronized (SQL_SERVER) {
+			SQL_SERVER.put(dataSource, sqlServer);
+		}
+		return sqlServer;
+	}
+
+	private boolean productIsSqlServer() {
 		return Boolean.TRUE.equals(jdbc.execute((ConnectionCallback<Boolean>) connection -> connection.getMetaData()
 				.getDatabaseProductName()
 				.toLowerCase(Locale.ROOT)
