@@ -85,7 +85,7 @@ public class ReindexJobService {
 		if (instance.getStatus().isEnded()) {
 			listeners.forEach(l -> notify(l, jobId, false));
 		}
-		return JobStatus.of(
+		return JobStatuses.of(
 				instance,
 				instance.getParameters(ReindexJobParameters.class),
 				progress.scopes(jobId),
