@@ -20,23 +20,13 @@ import java.util.regex.Pattern;
  * start form, calls the view or the actions, and writes their JSON. An unknown route or method is an exception the
  * caller maps like any other error.
  */
-final class AdminApiRouter {
+record AdminApiRouter(String pagePath, AdminJobView view, AdminActions actions) {
 
 	private static final int MAX_BODY = 1 << 20;
 	private static final int MAX_PAGE_SIZE = 200;
 	private static final Set<String> STATES =
 			Set.of("QUEUED", "IN_PROGRESS", "FINALIZE", "ERRORED", "COMPLETED", "FAILED", "CANCELLED");
 	private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9\\-]{1,100}");
-
-	private final String pagePath;
-	private final AdminJobView view;
-	private final AdminActions actions;
-
-	AdminApiRouter(String pagePath, AdminJobView view, AdminActions actions) {
-		this.pagePath = pagePath;
-		this.view = view;
-		this.actions = actions;
-	}
 
 	/** @param route the path after {@code /api}, starting with a slash */
 	void route(HttpServletRequest request, HttpServletResponse response, String route, ServletRequestDetails details)

@@ -70,29 +70,13 @@ final class BatchStrategy {
 	}
 
 	/** Chooses the strategy of each batch; holds what the strategies use. */
-	static final class Chooser {
-
-		private final DaoRegistry daoRegistry;
-		private final IFhirSystemDao<?, ?> systemDao;
-		private final IndexRowSnapshots snapshots;
-		private final TargetedIndexer targetedIndexer;
-		private final FullRowIndexer fullRowIndexer;
-		private final RequestYield requestYield;
-
-		Chooser(
-				DaoRegistry daoRegistry,
-				IFhirSystemDao<?, ?> systemDao,
-				IndexRowSnapshots snapshots,
-				TargetedIndexer targetedIndexer,
-				FullRowIndexer fullRowIndexer,
-				RequestYield requestYield) {
-			this.daoRegistry = daoRegistry;
-			this.systemDao = systemDao;
-			this.snapshots = snapshots;
-			this.targetedIndexer = targetedIndexer;
-			this.fullRowIndexer = fullRowIndexer;
-			this.requestYield = requestYield;
-		}
+	record Chooser(
+			DaoRegistry daoRegistry,
+			IFhirSystemDao<?, ?> systemDao,
+			IndexRowSnapshots snapshots,
+			TargetedIndexer targetedIndexer,
+			FullRowIndexer fullRowIndexer,
+			RequestYield requestYield) {
 
 		BatchStrategy choose(String resourceType, ReindexJobParameters job) {
 			ReindexParameters parameters = job.toHapiParameters();
