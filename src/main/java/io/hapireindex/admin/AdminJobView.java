@@ -109,7 +109,8 @@ class AdminJobView {
 				? instance.getTriggeringUsername() : instance.getTriggeringClientId());
 		m.put("errorMessage", instance.getErrorMessage());
 		if (ours) {
-			JobStatus status = JobStatuses.of(instance, params(instance), progress.scopes(instance.getInstanceId()), List.of());
+			JobStatus status = JobStatuses.of(
+					instance, params(instance), progress.scopes(instance.getInstanceId()), List.of());
 			m.put("status", status.status());
 			m.put("progress", number(status.progress()));
 			m.put("done", status.done());
