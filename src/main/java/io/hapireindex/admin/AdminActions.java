@@ -97,10 +97,7 @@ class AdminActions {
 	 */
 	Map<String, Object> retryFailed(String jobId, RequestDetails request) {
 		JobInstance old = moduleJob(jobId, "retried");
-		if (!old.getStatus().isEnded()) {
-			throw new ResourceVersionConflictException(
-					"Reindex job " + jobId + " is still " + old.getStatus() + "; wait for it to end or cancel it first");
-		}
+		JobInstances.requireEnded(old, "wait for it to end or cancel it first");
 		Set<String> failed = new LinkedHashSet<>();
 		for (JobProgressStore.JobError e : view.allErrors(jobId)) {
 			if (e.namesResource()) {

@@ -8,6 +8,7 @@ import ca.uhn.fhir.batch2.models.JobInstanceFetchRequest;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hapireindex.job.JobInstances;
+import io.hapireindex.job.JobStatuses;
 import io.hapireindex.job.ReindexJob;
 import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.status.JobProgressStore;
@@ -108,7 +109,8 @@ class AdminJobView {
 				? instance.getTriggeringUsername() : instance.getTriggeringClientId());
 		m.put("errorMessage", instance.getErrorMessage());
 		if (ours) {
-			JobStatus status = JobStatus.of(instance, params(instance), progress.scopes(instance.getInstanceId()), List.of());
+			JobStatus status = JobStatuses.of(
+					instance, params(instance), progress.scopes(instance.getInstanceId()), List.of());
 			m.put("status", status.status());
 			m.put("progress", number(status.progress()));
 			m.put("done", status.done());
@@ -205,7 +207,7 @@ class AdminJobView {
 	/** The same per-partition counts as the job status's stateByPartition. */
 	private static List<Map<String, Object>> byPartition(
 			ReindexJobParameters params, List<JobProgressStore.ScopeProgress> scopes) {
-		return rows("partition", JobStatus.countsByPartition(params, scopes));
+		return rows("partition", JobStatuses.countsByPartition(params, scopes));
 	}
 
 	private static void add(long[] t, JobProgressStore.ScopeProgress s) {
@@ -235,7 +237,7 @@ class AdminJobView {
 		Map<String, Object> row = new LinkedHashMap<>();
 		row.put("scope", s.label());
 		// a job over several partitions has the same search once per partition
-		row.put("partition", JobStatus.partitionLabel(params, s.scopeIndex()));
+		row.put("partition", JobStatuses.partitionLabel(params, s.scopeIndex()));
 		row.put("resourceType", s.resourceType());
 		row.put("loaded", s.loaded());
 		row.put("total", s.total());

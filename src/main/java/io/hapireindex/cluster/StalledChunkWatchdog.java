@@ -2,7 +2,7 @@ package io.hapireindex.cluster;
 
 import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
 import io.hapireindex.hapi.Batch2Tables;
-import io.hapireindex.startup.ModuleService;
+import io.hapireindex.startup.ScheduledModuleService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -31,7 +30,7 @@ import javax.sql.DataSource;
  * throttle slots the dead node held are freed, and a maintenance pass hands the chunks out again. Running a
  * chunk twice is safe: reindexing is idempotent and {@code JobProgressStore} counts a page once.
  */
-public class StalledChunkWatchdog implements ModuleService {
+public class StalledChunkWatchdog extends ScheduledModuleService {
 
 	private static final Logger LOG = LoggerFactory.getLogger(StalledChunkWatchdog.class);
 	private static final Set<String> STALLABLE = Set.of("QUEUED", "IN_PROGRESS", "ERRORED");
@@ -49,11 +48,11 @@ public class StalledChunkWatchdog implements ModuleService {
 	private final long leaseMillis;
 	/** When this node first saw each chunk QUEUED: batch2 does not stamp the hand-out time on a chunk. */
 	private final Map<String, Long> queuedSince = new ConcurrentHashMap<>();
-	/** Null until started: a module that backs off beats no heart and hands out no chunk. */
-	private ScheduledExecutorService executor;
 
 	public StalledChunkWatchdog(
 			DataSource dataSource, IJobMaintenanceService maintenance, String definitionId, long leaseMillis) {
+		// not running until started: a module that backs off beats no heart and hands out no chunk
+		super("hapi-fhir-reindex-watchdog");
 		this.jdbc = new JdbcTemplate(dataSource);
 		this.batch2Tables = new Batch2Tables(dataSource);
 		this.nodes = new NodeTable(dataSource);
@@ -63,32 +62,11 @@ public class StalledChunkWatchdog implements ModuleService {
 	}
 
 	@Override
-	public synchronized void start() {
-		if (executor != null) {
-			return;
-		}
+	protected void onStart(ScheduledExecutorService executor) {
 		heartbeat();
-		executor = Executors.newSingleThreadScheduledExecutor(r -> {
-			Thread t = new Thread(r, "hapi-fhir-reindex-watchdog");
-			t.setDaemon(true);
-			return t;
-		});
 		long period = Math.max(1000, leaseMillis / 3);
 		executor.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
 		executor.scheduleWithFixedDelay(this::pullWork, PULL_MILLIS, PULL_MILLIS, TimeUnit.MILLISECONDS);
-	}
-
-	@Override
-	public synchronized void stop() {
-		if (executor != null) {
-			executor.shutdownNow();
-			executor = null;
-		}
-	}
-
-	@Override
-	public synchronized boolean isRunning() {
-		return executor != null;
 	}
 
 	/** Records that this node runs the chunk now; a chunk re-run elsewhere changes owner. */

@@ -1,22 +1,8 @@
 package io.hapireindex.config;
 
-import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.interceptor.api.IInterceptorBroadcaster;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
-import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
-import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
-import ca.uhn.fhir.jpa.cache.IResourceTypeCacheSvc;
-import ca.uhn.fhir.jpa.cache.ISearchParamIdentityCacheSvc;
-import ca.uhn.fhir.jpa.dao.IFulltextSearchSvc;
-import ca.uhn.fhir.jpa.dao.IJpaStorageResourceParser;
-import ca.uhn.fhir.jpa.dao.data.IResourceTableDao;
-import ca.uhn.fhir.jpa.dao.index.DaoSearchParamSynchronizer;
-import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
-import ca.uhn.fhir.jpa.partition.IRequestPartitionHelperSvc;
-import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractor;
-import ca.uhn.fhir.jpa.sp.ISearchParamPresenceSvc;
 import ca.uhn.fhir.jpa.term.api.ITermDeferredStorageSvc;
 import ca.uhn.fhir.jpa.term.api.ITermReadSvc;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
@@ -26,11 +12,10 @@ import io.hapireindex.index.IndexRowMapper;
 import io.hapireindex.index.InstanceReindexService;
 import io.hapireindex.index.TargetedIndexer;
 import io.hapireindex.terminology.TerminologyStorage;
-import jakarta.persistence.EntityManagerFactory;
 import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -42,6 +27,8 @@ import javax.sql.DataSource;
 @AutoConfiguration(value = "hapiFhirReindexIndexingAutoConfiguration", after = ModuleStartupAutoConfiguration.class)
 @ConditionalOnReindexModule
 @ConditionalOnHapiJpaServer
+// built by Spring from the beans their constructors name: a bean method would only list the same parameters again
+@Import({InstanceReindexService.class, FullRowIndexer.Parts.class, TargetedIndexer.Parts.class})
 public class IndexingAutoConfiguration {
 
 	/** HAPI's extraction service through the type the running HAPI declares (8.6: a class, 8.8: an interface). */
@@ -57,56 +44,13 @@ public class IndexingAutoConfiguration {
 	}
 
 	@Bean
-	public InstanceReindexService hapiFhirReindexInstanceService(
-			FhirContext fhirContext,
-			DaoRegistry daoRegistry,
-			IHapiTransactionService transactionService,
-			IRequestPartitionHelperSvc partitionHelper,
-			SearchParamExtraction extractor,
-			IJpaStorageResourceParser resourceParser,
-			ISearchParamRegistry searchParamRegistry,
-			IndexRowMapper rowMapper) {
-		return new InstanceReindexService(fhirContext, daoRegistry, transactionService, partitionHelper, extractor,
-				resourceParser, searchParamRegistry, rowMapper);
+	public FullRowIndexer hapiFhirReindexFullRowIndexer(FullRowIndexer.Parts parts) {
+		return new FullRowIndexer(parts);
 	}
 
 	@Bean
-	public FullRowIndexer hapiFhirReindexFullRowIndexer(
-			IFhirSystemDao<?, ?> systemDao,
-			IResourceTableDao resourceTableDao,
-			IJpaStorageResourceParser resourceParser,
-			SearchParamExtraction extractor,
-			DaoSearchParamSynchronizer synchronizer,
-			IResourceTypeCacheSvc resourceTypes,
-			ISearchParamPresenceSvc presence,
-			ISearchParamRegistry searchParamRegistry,
-			JpaStorageSettings storageSettings,
-			PartitionSettings partitionSettings,
-			ObjectProvider<IFulltextSearchSvc> fulltext,
-			EntityManagerFactory entityManagerFactory,
-			DataSource dataSource) {
-		IFulltextSearchSvc fulltextSvc = fulltext.getIfAvailable();
-		return new FullRowIndexer(new FullRowIndexer.Parts(systemDao, resourceTableDao, resourceParser, extractor,
-				synchronizer, resourceTypes, presence, searchParamRegistry, storageSettings, partitionSettings,
-				fulltextSvc != null && !fulltextSvc.isDisabled(), entityManagerFactory, dataSource));
-	}
-
-	@Bean
-	public TargetedIndexer hapiFhirReindexTargetedIndexer(
-			IFhirSystemDao<?, ?> systemDao,
-			IJpaStorageResourceParser resourceParser,
-			SearchParamExtraction extractor,
-			ISearchParamIdentityCacheSvc identityCache,
-			ISearchParamRegistry searchParamRegistry,
-			PartitionSettings partitionSettings,
-			JpaStorageSettings storageSettings,
-			ISearchParamExtractor valueExtractor,
-			IInterceptorBroadcaster interceptors,
-			EntityManagerFactory entityManagerFactory,
-			DataSource dataSource) {
-		return new TargetedIndexer(new TargetedIndexer.Parts(systemDao, resourceParser, extractor, identityCache,
-				searchParamRegistry, partitionSettings, storageSettings, valueExtractor, interceptors,
-				entityManagerFactory, dataSource));
+	public TargetedIndexer hapiFhirReindexTargetedIndexer(TargetedIndexer.Parts parts) {
+		return new TargetedIndexer(parts);
 	}
 
 	@Bean

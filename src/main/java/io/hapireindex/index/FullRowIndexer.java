@@ -3,6 +3,7 @@ package io.hapireindex.index;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.jpa.cache.IResourceTypeCacheSvc;
+import ca.uhn.fhir.jpa.dao.IFulltextSearchSvc;
 import ca.uhn.fhir.jpa.dao.IJpaStorageResourceParser;
 import ca.uhn.fhir.jpa.dao.data.IResourceTableDao;
 import ca.uhn.fhir.jpa.dao.index.DaoSearchParamSynchronizer;
@@ -25,6 +26,7 @@ import io.hapireindex.hapi.Partitions;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.orm.jpa.SharedEntityManagerCreator;
 
@@ -70,7 +72,10 @@ public class FullRowIndexer {
 	 */
 	public static final int SLICE = 100;
 
-	/** HAPI's building blocks this needs; a record keeps the constructor readable. */
+	/**
+	 * HAPI's building blocks this needs; a record keeps the constructor readable, and Spring builds it from the beans
+	 * it names.
+	 */
 	public record Parts(
 			IFhirSystemDao<?, ?> systemDao,
 			IResourceTableDao resourceTableDao,
@@ -82,7 +87,7 @@ public class FullRowIndexer {
 			ISearchParamRegistry searchParamRegistry,
 			JpaStorageSettings storageSettings,
 			PartitionSettings partitionSettings,
-			boolean fulltextIndexing,
+			ObjectProvider<IFulltextSearchSvc> fulltext,
 			EntityManagerFactory entityManagerFactory,
 			DataSource dataSource) {}
 
@@ -95,12 +100,16 @@ public class FullRowIndexer {
 	public record Outcome(Set<Long> changed, Map<Long, String> failed) {}
 
 	private final Parts parts;
+	/** HAPI's fulltext indexing writes more than index rows; with it on, batches go through HAPI's own reindex. */
+	private final boolean fulltextIndexing;
 	private final EntityManager entityManager;
 	private final JdbcTemplate jdbc;
 	private final IndexingParser indexingParser;
 
 	public FullRowIndexer(Parts parts) {
 		this.parts = parts;
+		IFulltextSearchSvc fulltext = parts.fulltext().getIfAvailable();
+		this.fulltextIndexing = fulltext != null && !fulltext.isDisabled();
 		this.indexingParser = new IndexingParser(parts.resourceParser(), parts.searchParamRegistry());
 		this.entityManager = SharedEntityManagerCreator.createSharedEntityManager(parts.entityManagerFactory());
 		this.jdbc = new JdbcTemplate(parts.dataSource());
@@ -108,7 +117,7 @@ public class FullRowIndexer {
 
 	/** Whether this computes the same rows and flags HAPI's reindex would on this server. */
 	public boolean covers() {
-		return !parts.fulltextIndexing();
+		return !fulltextIndexing;
 	}
 
 	/**
@@ -182,7 +191,7 @@ public class FullRowIndexer {
 					.forEach(link -> link.setTargetResourceTypeId(
 							parts.resourceTypes().getResourceTypeId(link.getTargetResourceType())));
 			extracted.populateResourceTableSearchParamsPresentFlags(entity);
-			if (!parts.fulltextIndexing()) {
+			if (!fulltextIndexing) {
 				entity.setIndexStatus(EntityIndexStatusEnum.INDEXED_RDBMS_ONLY);
 			}
 			boolean presenceChanged = parts.storageSettings().getIndexMissingFields() == StorageSettings.IndexEnabledEnum.ENABLED

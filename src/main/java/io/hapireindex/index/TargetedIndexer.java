@@ -75,7 +75,10 @@ public class TargetedIndexer {
 	private final JpaStorageSettings storageSettings;
 	private final SearchParamExtractionUtil valueExtraction;
 
-	/** HAPI's building blocks this needs; a record keeps the constructor readable. */
+	/**
+	 * HAPI's building blocks this needs; a record keeps the constructor readable, and Spring builds it from the beans
+	 * it names.
+	 */
 	public record Parts(
 			IFhirSystemDao<?, ?> systemDao,
 			IJpaStorageResourceParser resourceParser,

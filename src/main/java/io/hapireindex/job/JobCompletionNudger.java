@@ -3,12 +3,11 @@ package io.hapireindex.job;
 import ca.uhn.fhir.batch2.api.IJobCoordinator;
 import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
 import ca.uhn.fhir.batch2.model.JobInstance;
-import io.hapireindex.startup.ModuleService;
+import io.hapireindex.startup.ScheduledModuleService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -17,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * one (every 60 s). Only a maintenance pass moves a job to COMPLETED or CANCELLED, so without this a
  * one-resource job would report Running for up to a minute after its work was done.
  */
-public class JobCompletionNudger implements ModuleService {
+public class JobCompletionNudger extends ScheduledModuleService {
 
 	private static final Logger LOG = LoggerFactory.getLogger(JobCompletionNudger.class);
 	/**
@@ -34,38 +33,14 @@ public class JobCompletionNudger implements ModuleService {
 	private final java.util.Set<Long> scheduledPasses = ConcurrentHashMap.newKeySet();
 	/** Told when a nudged job is seen ended, which is usually the first moment this node knows. */
 	private final Iterable<ReindexJobListener> listeners;
-	/** Null until started: a module that backs off runs no thread. */
-	private volatile ScheduledExecutorService executor;
 
 	public JobCompletionNudger(
 			IJobMaintenanceService maintenance, IJobCoordinator coordinator, Iterable<ReindexJobListener> listeners) {
+		// no thread until started: a module that backs off runs none
+		super("hapi-fhir-reindex-completion");
 		this.maintenance = maintenance;
 		this.coordinator = coordinator;
 		this.listeners = listeners;
-	}
-
-	@Override
-	public synchronized void start() {
-		if (executor == null) {
-			executor = Executors.newSingleThreadScheduledExecutor(r -> {
-				Thread t = new Thread(r, "hapi-fhir-reindex-completion");
-				t.setDaemon(true);
-				return t;
-			});
-		}
-	}
-
-	@Override
-	public synchronized void stop() {
-		if (executor != null) {
-			executor.shutdownNow();
-			executor = null;
-		}
-	}
-
-	@Override
-	public boolean isRunning() {
-		return executor != null;
 	}
 
 	/**
@@ -84,7 +59,7 @@ public class JobCompletionNudger implements ModuleService {
 	 */
 	public void passAfter(long delayMillis) {
 		long due = (System.currentTimeMillis() + delayMillis) / 100;
-		ScheduledExecutorService running = executor;
+		ScheduledExecutorService running = executor();
 		if (running == null) {
 			return; // not started: the scheduled maintenance pass still comes
 		}
@@ -101,7 +76,7 @@ public class JobCompletionNudger implements ModuleService {
 	}
 
 	private void schedule(String jobId, long generation, int attempt) {
-		ScheduledExecutorService running = executor;
+		ScheduledExecutorService running = executor();
 		if (running == null) {
 			generations.remove(jobId, generation);
 			return; // not started: the scheduled maintenance pass still comes

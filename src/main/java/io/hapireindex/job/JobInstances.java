@@ -39,4 +39,15 @@ public final class JobInstances {
 					+ instance.getStatus() + "); only a queued or running job can be cancelled");
 		}
 	}
+
+	/**
+	 * A restart or retry works from what an ended job left: a queued or running one is a conflict (409), with
+	 * {@code advice} on what to do instead.
+	 */
+	public static void requireEnded(JobInstance instance, String advice) {
+		if (!instance.getStatus().isEnded()) {
+			throw new ResourceVersionConflictException("Reindex job " + instance.getInstanceId() + " is still "
+					+ instance.getStatus() + "; " + advice);
+		}
+	}
 }

@@ -85,7 +85,7 @@ public class ReindexJobService {
 		if (instance.getStatus().isEnded()) {
 			listeners.forEach(l -> notify(l, jobId, false));
 		}
-		return JobStatus.of(
+		return JobStatuses.of(
 				instance,
 				instance.getParameters(ReindexJobParameters.class),
 				progress.scopes(jobId),
@@ -126,10 +126,7 @@ public class ReindexJobService {
 	 */
 	public Started restart(String jobId, RequestDetails request) {
 		JobInstance old = instance(jobId);
-		if (!old.getStatus().isEnded()) {
-			throw new ResourceVersionConflictException("Reindex job " + jobId + " is still " + old.getStatus()
-					+ "; cancel it (DELETE) before restarting it");
-		}
+		JobInstances.requireEnded(old, "cancel it (DELETE) before restarting it");
 		// a second restart would do the same work twice: only allowed once the earlier restart failed or was cancelled
 		for (JobInstance other : coordinator.getJobInstancesByJobDefinitionId(ReindexJob.JOB_DEFINITION_ID, 10_000, 0)) {
 			ReindexJobParameters otherParams = other.getParameters(ReindexJobParameters.class);

@@ -3,6 +3,7 @@ package io.hapireindex.operation;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.util.OperationOutcomeUtil;
+import io.hapireindex.job.InvalidJobParametersException;
 import org.hl7.fhir.instance.model.api.IBaseOperationOutcome;
 
 import java.util.LinkedHashMap;
@@ -26,7 +27,7 @@ public record ErrorOutcome(int status, String code, String message, String param
 			case 409 -> "conflict";
 			default -> status >= 500 ? "exception" : "invalid";
 		};
-		String parameter = e instanceof InvalidStartParameterException named ? named.parameter() : null;
+		String parameter = e instanceof InvalidJobParametersException named ? named.parameter() : null;
 		return new ErrorOutcome(status, code, e.getMessage(), parameter);
 	}
 

@@ -7,7 +7,7 @@ import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.job.ReindexJobService;
 import io.hapireindex.job.ReindexScope;
-import io.hapireindex.startup.ModuleService;
+import io.hapireindex.startup.ScheduledModuleService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * HAPI's full re-extraction of every base type per parameter. A deleted parameter is no longer in the
  * registry, so its rows cannot be named: its base types are reindexed in full, which drops them.
  */
-public class SearchParameterReindexScheduler implements ModuleService {
+public class SearchParameterReindexScheduler extends ScheduledModuleService {
 
 	private static final Logger LOG = LoggerFactory.getLogger(SearchParameterReindexScheduler.class);
 
@@ -41,8 +40,6 @@ public class SearchParameterReindexScheduler implements ModuleService {
 	private final int batchSize;
 	private final int maximumConcurrency;
 	private final Map<String, SearchParameterChange> pending = new LinkedHashMap<>();
-	/** Null until started; changes submitted before are kept and start their job once it is. */
-	private ScheduledExecutorService executor;
 	private ScheduledFuture<?> flush;
 
 	public SearchParameterReindexScheduler(
@@ -52,6 +49,8 @@ public class SearchParameterReindexScheduler implements ModuleService {
 			long windowMillis,
 			int batchSize,
 			int maximumConcurrency) {
+		// changes submitted before the start are kept and start their job once it is
+		super("hapi-fhir-reindex-searchparam");
 		this.jobs = jobs;
 		this.registry = registry;
 		this.daoRegistry = daoRegistry;
@@ -69,8 +68,9 @@ public class SearchParameterReindexScheduler implements ModuleService {
 		if (flush != null) {
 			flush.cancel(false);
 		}
-		if (executor != null) {
-			flush = executor.schedule(this::startJob, windowMillis, TimeUnit.MILLISECONDS);
+		ScheduledExecutorService running = executor();
+		if (running != null) {
+			flush = running.schedule(this::startJob, windowMillis, TimeUnit.MILLISECONDS);
 		}
 	}
 
@@ -121,29 +121,9 @@ public class SearchParameterReindexScheduler implements ModuleService {
 	}
 
 	@Override
-	public synchronized void start() {
-		if (executor == null) {
-			executor = Executors.newSingleThreadScheduledExecutor(r -> {
-				Thread t = new Thread(r, "hapi-fhir-reindex-searchparam");
-				t.setDaemon(true);
-				return t;
-			});
-			if (!pending.isEmpty()) {
-				flush = executor.schedule(this::startJob, windowMillis, TimeUnit.MILLISECONDS);
-			}
+	protected void onStart(ScheduledExecutorService executor) {
+		if (!pending.isEmpty()) {
+			flush = executor.schedule(this::startJob, windowMillis, TimeUnit.MILLISECONDS);
 		}
-	}
-
-	@Override
-	public synchronized void stop() {
-		if (executor != null) {
-			executor.shutdownNow();
-			executor = null;
-		}
-	}
-
-	@Override
-	public synchronized boolean isRunning() {
-		return executor != null;
 	}
 }

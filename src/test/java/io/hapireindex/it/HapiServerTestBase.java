@@ -42,6 +42,8 @@ public abstract class HapiServerTestBase {
 
 	protected IGenericClient client;
 	protected HapiDatabase db;
+	/** The job API on {@link #client}; a test that replaces the client makes a new one. */
+	protected JobApi jobs;
 
 	@BeforeEach
 	void connect() {
@@ -49,6 +51,7 @@ public abstract class HapiServerTestBase {
 		// HAPI's client gives up after 10 s; on a loaded 2-core CI machine the first CapabilityStatement takes longer
 		FHIR.getRestfulClientFactory().setSocketTimeout(180_000);
 		client = FHIR.newRestfulGenericClient(baseUrl());
+		jobs = new JobApi(client, baseUrl(), FHIR);
 		db = new HapiDatabase(new JdbcTemplate(dataSource));
 	}
 
@@ -86,6 +89,16 @@ public abstract class HapiServerTestBase {
 	 * How many resources a search finds (up to 100). No-cache: HAPI reuses an identical search's results for
 	 * 60 s, which would hide a reindex. A readiness warning (an entry with search mode outcome) is not a match.
 	 */
+	/** Patients of a new family in a new city, and the first one's index rows before a test changes anything. */
+	protected record TownPatients(String city, long firstPid, List<Long> tokenRows, List<Long> stringRows) {}
+
+	protected TownPatients createTownPatients(String familyPrefix, String cityPrefix, int count) {
+		String city = unique(cityPrefix);
+		List<String> ids = createPatients(unique(familyPrefix), city, count);
+		long pid = db.pid("Patient", ids.get(0));
+		return new TownPatients(city, pid, db.rowIds("HFJ_SPIDX_TOKEN", pid), db.rowIds("HFJ_SPIDX_STRING", pid));
+	}
+
 	protected int searchCount(String url) {
 		return (int) search(url).getEntry().stream()
 				.filter(e -> e.getSearch().getMode() != Bundle.SearchEntryMode.OUTCOME)
@@ -107,9 +120,19 @@ public abstract class HapiServerTestBase {
 	 */
 	protected SearchParameter putSearchParameter(
 			String id, String code, String base, Enumerations.SearchParamType type, String expression) {
-		SearchParameter sp = new SearchParameter();
+		SearchParameter sp = searchParameter(code, base, type, expression);
 		sp.setId("SearchParameter/" + id);
-		sp.setUrl("http://example.org/fhir/SearchParameter/" + id);
+		sp.setUrl(searchParameterUrl(id));
+		client.update().resource(sp).execute();
+		searchParamRegistry.forceRefresh();
+		return sp;
+	}
+
+	/** An active custom SearchParameter, not stored yet; its URL ends in its code. */
+	protected static SearchParameter searchParameter(
+			String code, String base, Enumerations.SearchParamType type, String expression) {
+		SearchParameter sp = new SearchParameter();
+		sp.setUrl(searchParameterUrl(code));
 		sp.setName(code);
 		sp.setCode(code);
 		sp.addBase(base);
@@ -117,8 +140,10 @@ public abstract class HapiServerTestBase {
 		sp.setExpression(expression);
 		sp.setStatus(Enumerations.PublicationStatus.ACTIVE);
 		sp.setDescription("test parameter " + code);
-		client.update().resource(sp).execute();
-		searchParamRegistry.forceRefresh();
 		return sp;
+	}
+
+	protected static String searchParameterUrl(String idOrCode) {
+		return "http://example.org/fhir/SearchParameter/" + idOrCode;
 	}
 }

@@ -50,8 +50,6 @@ class ManyReferencesIT extends HapiServerTestBase {
 	@Autowired
 	private JobProgressStore progress;
 
-	private JobApi jobs;
-
 	@BeforeEach
 	void jobApi() {
 		// HAPI takes longer than the client's default 10 s to store a transaction of hundreds of resources, or a

@@ -11,7 +11,6 @@ import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.SearchParameter;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -38,21 +37,9 @@ class SearchParameterLifecycleIT extends HapiServerTestBase {
 	@Autowired
 	private IJobCoordinator coordinator;
 
-	private JobApi jobs;
-
-	@BeforeEach
-	void jobApi() {
-		jobs = new JobApi(client, baseUrl(), FHIR);
-	}
-
 	@Test
 	void aParameterCreatedAfterTheDataGetsOneTargetedJobAndHapisOwnIsNotStarted() {
-		String family = unique("Auto");
-		String city = unique("Ville");
-		List<String> ids = createPatients(family, city, 5);
-		long pid = db.pid("Patient", ids.get(0));
-		List<Long> tokenRows = db.rowIds("HFJ_SPIDX_TOKEN", pid);
-		List<Long> stringRows = db.rowIds("HFJ_SPIDX_STRING", pid);
+		TownPatients patients = createTownPatients("Auto", "Ville", 5);
 		Set<String> before = moduleJobIds();
 		int hapiJobs = hapiReindexJobs();
 
@@ -64,16 +51,18 @@ class SearchParameterLifecycleIT extends HapiServerTestBase {
 
 		String jobId = awaitNewJob(before);
 		Parameters status = jobs.awaitCompleted(jobId);
-		assertThat(field(status, "searchParams")).isEqualTo(url(code));
+		assertThat(field(status, "searchParams")).isEqualTo(searchParameterUrl(code));
 		assertThat(field(status, "resources")).isEqualTo("Patient");
 		assertThat(readiness(code)).isEqualTo("ready " + jobId);
-		Bundle found = search("Patient?" + code + "=" + city);
+		Bundle found = search("Patient?" + code + "=" + patients.city());
 		assertThat(found.getEntry()).as("no readiness warning").noneMatch(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.OUTCOME);
-		assertThat(searchCount("Patient?" + code + "=" + city)).isEqualTo(5);
+		assertThat(searchCount("Patient?" + code + "=" + patients.city())).isEqualTo(5);
 		assertThat(hapiReindexJobs()).as("HAPI's automatic REINDEX is off").isEqualTo(hapiJobs);
 		// targeted: the other rows of the resources keep their ids
-		assertThat(db.rowIds("HFJ_SPIDX_TOKEN", pid)).isEqualTo(tokenRows);
-		assertThat(db.rowIds("HFJ_SPIDX_STRING", pid)).containsAll(stringRows).hasSize(stringRows.size() + 1);
+		assertThat(db.rowIds("HFJ_SPIDX_TOKEN", patients.firstPid())).isEqualTo(patients.tokenRows());
+		assertThat(db.rowIds("HFJ_SPIDX_STRING", patients.firstPid()))
+				.containsAll(patients.stringRows())
+				.hasSize(patients.stringRows().size() + 1);
 	}
 
 	@Test
@@ -83,7 +72,7 @@ class SearchParameterLifecycleIT extends HapiServerTestBase {
 		List<String> urls = new ArrayList<>();
 		for (int i = 0; i < 10; i++) {
 			String code = unique("ten" + i);
-			urls.add(url(code));
+			urls.add(searchParameterUrl(code));
 			tx.addEntry().setResource(searchParameter(code, "Observation", Enumerations.SearchParamType.TOKEN, "Observation.status"))
 					.getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("SearchParameter");
 		}
@@ -117,7 +106,7 @@ class SearchParameterLifecycleIT extends HapiServerTestBase {
 
 		JobApi.sleep(3000);
 		assertThat(moduleJobIds()).as("no job for a write that rolled back").isEqualTo(before);
-		assertThat(searchCount("SearchParameter?url=" + url(code))).isZero();
+		assertThat(searchCount("SearchParameter?url=" + searchParameterUrl(code))).isZero();
 		assertThat(readiness(code)).as("nothing pending for a write that rolled back").isNull();
 	}
 
@@ -172,24 +161,4 @@ class SearchParameterLifecycleIT extends HapiServerTestBase {
 	private int hapiReindexJobs() {
 		return coordinator.getJobInstancesByJobDefinitionId("REINDEX", 10_000, 0).size();
 	}
-
-	private static String url(String code) {
-		return "http://example.org/fhir/SearchParameter/" + code;
-	}
-
-	private static SearchParameter searchParameter(
-			String code, String base, Enumerations.SearchParamType type, String expression) {
-		SearchParameter sp = new SearchParameter();
-		sp.setUrl(url(code));
-		sp.setName(code);
-		sp.setCode(code);
-		sp.addBase(base);
-		sp.setType(type);
-		sp.setExpression(expression);
-		sp.setStatus(Enumerations.PublicationStatus.ACTIVE);
-		sp.setDescription("lifecycle test parameter " + code);
-		return sp;
-	}
-
-
 }

@@ -8,7 +8,6 @@ import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.StringType;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -37,21 +36,9 @@ class SearchParameterReadinessIT extends HapiServerTestBase {
 	@Autowired
 	private ReindexProperties properties;
 
-	private JobApi jobs;
-
-	@BeforeEach
-	void jobApi() {
-		jobs = new JobApi(client, baseUrl(), FHIR);
-	}
-
 	@Test
 	void aParameterIsPendingThenReindexingThenReadyAndSearchesWarnUntilItIsReady() {
-		String family = unique("Ready");
-		String city = unique("Town");
-		List<String> ids = createPatients(family, city, 4);
-		long pid = db.pid("Patient", ids.get(0));
-		List<Long> tokenRowsBefore = db.rowIds("HFJ_SPIDX_TOKEN", pid);
-		List<Long> stringRowsBefore = db.rowIds("HFJ_SPIDX_STRING", pid);
+		TownPatients patients = createTownPatients("Ready", "Town", 4);
 
 		String id = unique("ready-bp");
 		String code = id;
@@ -61,9 +48,9 @@ class SearchParameterReadinessIT extends HapiServerTestBase {
 		Map<String, String> status = statusOf(url);
 		assertThat(status).containsEntry("status", "pending").doesNotContainKey("jobId");
 		assertThat(status).containsEntry("code", code).containsEntry("base", "Patient");
-		Bundle pending = search("Patient?" + code + "=" + city);
+		Bundle pending = search("Patient?" + code + "=" + patients.city());
 		assertThat(warning(pending)).as("warning while pending").contains(code).contains("pending");
-		assertThat(searchCount("Patient?" + code + "=" + city)).isZero();
+		assertThat(searchCount("Patient?" + code + "=" + patients.city())).isZero();
 		assertThat(documentation("Patient", code)).endsWith(PENDING_NOTE);
 
 		// slow: one resource per chunk and a pause before each, so the reindexing state can be seen
@@ -73,21 +60,21 @@ class SearchParameterReadinessIT extends HapiServerTestBase {
 				.addParameter("queryDelayIntervalInMilliseconds", new StringType("1200")));
 		Map<String, String> during = awaitStatus(url, "reindexing");
 		assertThat(during).containsEntry("jobId", jobId);
-		assertThat(warning(search("Patient?" + code + "=" + city))).contains("reindexing").contains(jobId);
+		assertThat(warning(search("Patient?" + code + "=" + patients.city()))).contains("reindexing").contains(jobId);
 
 		Parameters job = jobs.awaitCompleted(jobId);
 		assertThat(field(job, "resources")).as("only the parameter's base type").isEqualTo("Patient");
 		assertThat(statusOf(url)).containsEntry("status", "ready").containsEntry("jobId", jobId);
-		Bundle ready = search("Patient?" + code + "=" + city);
+		Bundle ready = search("Patient?" + code + "=" + patients.city());
 		assertThat(warning(ready)).as("no warning once ready").isNull();
-		assertThat(searchCount("Patient?" + code + "=" + city)).isEqualTo(4);
+		assertThat(searchCount("Patient?" + code + "=" + patients.city())).isEqualTo(4);
 		assertThat(documentation("Patient", code)).doesNotContain(PENDING_NOTE);
 
 		// only the new parameter's rows were written: every other row of the resource kept its id
-		assertThat(db.rowIds("HFJ_SPIDX_TOKEN", pid)).isEqualTo(tokenRowsBefore);
-		List<Long> stringRowsAfter = new ArrayList<>(db.rowIds("HFJ_SPIDX_STRING", pid));
-		assertThat(stringRowsAfter).containsAll(stringRowsBefore).hasSize(stringRowsBefore.size() + 1);
-		assertThat(db.stringRows(pid, code)).hasSize(1);
+		assertThat(db.rowIds("HFJ_SPIDX_TOKEN", patients.firstPid())).isEqualTo(patients.tokenRows());
+		List<Long> stringRowsAfter = new ArrayList<>(db.rowIds("HFJ_SPIDX_STRING", patients.firstPid()));
+		assertThat(stringRowsAfter).containsAll(patients.stringRows()).hasSize(patients.stringRows().size() + 1);
+		assertThat(db.stringRows(patients.firstPid(), code)).hasSize(1);
 	}
 
 	@Test

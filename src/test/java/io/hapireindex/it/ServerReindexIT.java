@@ -16,7 +16,6 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Practitioner;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -45,13 +44,6 @@ class ServerReindexIT extends HapiServerTestBase {
 
 	@Autowired
 	private JobProgressStore progress;
-
-	private JobApi jobs;
-
-	@BeforeEach
-	void jobApi() {
-		jobs = new JobApi(client, baseUrl(), FHIR);
-	}
 
 	@Test
 	void customParameterAfterDataIsIndexedForEveryResourceExactlyAsHapisOwnReindexWould() {
@@ -600,7 +592,6 @@ class ServerReindexIT extends HapiServerTestBase {
 		return progress.batches(jobId);
 	}
 
-
 	private String createObservation(String patientId) {
 		String id = unique("o");
 		Observation obs = new Observation();
@@ -668,7 +659,6 @@ class ServerReindexIT extends HapiServerTestBase {
 			JobApi.sleep(50);
 		}
 	}
-
 
 	/** The most batches whose work intervals overlap at one instant. */
 	static int maxInFlight(List<JobProgressStore.BatchRecord> batches) {

@@ -2,7 +2,6 @@ package io.hapireindex.it;
 
 import ca.uhn.fhir.batch2.api.IJobCoordinator;
 import io.hapireindex.job.ReindexJob;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -17,13 +16,6 @@ class StartValidationIT extends HapiServerTestBase {
 
 	@Autowired
 	private IJobCoordinator coordinator;
-
-	private JobApi jobs;
-
-	@BeforeEach
-	void jobApi() {
-		jobs = new JobApi(client, baseUrl(), FHIR);
-	}
 
 	static Stream<Arguments> badRequests() {
 		return Stream.of(

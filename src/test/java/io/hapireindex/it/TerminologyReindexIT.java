@@ -52,7 +52,6 @@ class TerminologyReindexIT extends HapiServerTestBase {
 	@Autowired
 	private IJobCoordinator coordinator;
 
-	private JobApi jobs;
 	private JdbcTemplate jdbc;
 	private String csId;
 	private String csUrl;

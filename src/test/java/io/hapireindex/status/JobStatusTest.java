@@ -7,6 +7,7 @@ import ca.uhn.fhir.context.FhirVersionEnum;
 import ca.uhn.fhir.interceptor.model.RequestPartitionId;
 import ca.uhn.fhir.jpa.api.dao.ReindexParameters;
 import ca.uhn.fhir.util.ParametersUtil;
+import io.hapireindex.job.JobStatuses;
 import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.job.ReindexScope;
 import org.hl7.fhir.instance.model.api.IBaseParameters;
@@ -28,7 +29,7 @@ class JobStatusTest {
 
 	@Test
 	void countsRateAndFirstErrorPerTypeOfAnEndedJob() {
-		JobStatus s = JobStatus.of(instance(StatusEnum.COMPLETED), params(), scopes(), errors(), ENDED);
+		JobStatus s = JobStatuses.of(instance(StatusEnum.COMPLETED), params(), scopes(), errors(), ENDED);
 
 		assertThat(s.status()).as("completed with a failed resource").isEqualTo("Failed");
 		assertThat(s.total()).isEqualTo(5);
@@ -53,7 +54,7 @@ class JobStatusTest {
 		running.setEndTime(null);
 		List<JobProgressStore.ScopeProgress> halfDone = List.of(
 				new JobProgressStore.ScopeProgress(0, "Patient", "Patient", 10, 5, 0, 0, 0, 0, true));
-		JobStatus s = JobStatus.of(running, params(), halfDone, List.of(), new Date(STARTED.getTime() + 5_000));
+		JobStatus s = JobStatuses.of(running, params(), halfDone, List.of(), new Date(STARTED.getTime() + 5_000));
 
 		assertThat(s.status()).isEqualTo("Running");
 		assertThat(s.endTime()).isNull();
@@ -66,14 +67,14 @@ class JobStatusTest {
 	void aCancelledJobEndsWhenBatch2LastUpdatedIt() {
 		JobInstance cancelled = instance(StatusEnum.CANCELLED);
 		cancelled.setEndTime(null);
-		JobStatus s = JobStatus.of(cancelled, params(), scopes(), List.of(), ENDED);
+		JobStatus s = JobStatuses.of(cancelled, params(), scopes(), List.of(), ENDED);
 		assertThat(s.status()).isEqualTo("Canceled");
 		assertThat(s.endTime()).isEqualTo(cancelled.getUpdateTime());
 	}
 
 	@Test
 	void theParametersAreTheSameJsonOnEveryFhirVersion() {
-		JobStatus s = JobStatus.of(instance(StatusEnum.COMPLETED), params(), scopes(), errors(), ENDED);
+		JobStatus s = JobStatuses.of(instance(StatusEnum.COMPLETED), params(), scopes(), errors(), ENDED);
 		String r4 = json(FhirVersionEnum.R4, s);
 
 		assertThat(r4).contains("\"name\":\"totalResourcesToReindex\",\"valueDecimal\":5}")

@@ -1,0 +1,45 @@
+package io.hapireindex.job;
+
+import ca.uhn.fhir.batch2.api.RetryChunkLaterException;
+import io.hapireindex.throttle.ReindexThrottle;
+
+import java.time.Duration;
+
+/**
+ * A reindex chunk's slot in the job's throttle, and the maintenance passes that bring parked chunks back: batch2 only
+ * re-queues a chunk that asked to run later in a maintenance pass, so every wait here asks the nudger for one.
+ */
+final class ChunkSlots {
+
+	private final ReindexThrottle throttle;
+	private final JobCompletionNudger nudger;
+
+	ChunkSlots(ReindexThrottle throttle, JobCompletionNudger nudger) {
+		this.throttle = throttle;
+		this.nudger = nudger;
+	}
+
+	/** A slot, or the chunk is parked (an exception batch2 understands) instead of holding a worker thread. */
+	ReindexThrottle.Permit acquireOrPark(String jobId, String chunkId, int maximumConcurrency) {
+		ReindexThrottle.Attempt attempt = throttle.tryAcquire(jobId, chunkId, maximumConcurrency);
+		if (attempt.permit() == null) {
+			// a maintenance pass re-queues it when due
+			nudger.passAfter(attempt.retryAfterMillis() + 50);
+			throw new RetryChunkLaterException(Duration.ofMillis(attempt.retryAfterMillis()));
+		}
+		return attempt.permit();
+	}
+
+	/**
+	 * @param busyMillis how long the chunk worked, -1 when it did not
+	 * @param pauseMillis how long the slot stays closed after it
+	 */
+	void release(ReindexThrottle.Permit permit, long busyMillis, long pauseMillis) {
+		boolean called = permit.release(busyMillis, pauseMillis);
+		if (called || pauseMillis > 0) {
+			// the job's next chunk is parked until this slot's pause is over (or now): a maintenance pass
+			// brings it back
+			nudger.passAfter(pauseMillis + 20);
+		}
+	}
+}
