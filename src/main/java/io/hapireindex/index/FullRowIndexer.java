@@ -23,9 +23,12 @@ import io.hapireindex.hapi.SearchParamExtraction;
 import io.hapireindex.hapi.HapiTexts;
 import io.hapireindex.hapi.IndexTables;
 import io.hapireindex.hapi.Partitions;
+import io.hapireindex.hapi.ResourceTables;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
+import org.hl7.fhir.instance.model.api.IBaseReference;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IIdType;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.orm.jpa.SharedEntityManagerCreator;
@@ -161,6 +164,18 @@ public class FullRowIndexer {
 		Map<Long, StoredIndexRows.Stored> stored = new StoredIndexRows(entityManager).load(entities, pace);
 		pace.run();
 		preResolveStoredReferenceTargets(transaction, stored.values());
+		// parsed before any is extracted, so that the references no stored link names are looked up together
+		Map<Long, Object> parsed = new HashMap<>();
+		for (ResourceTable entity : entities.values()) {
+			try {
+				parsed.put(entity.getId().getId(), indexingParser.parse(entity,
+						narrativeUnused.computeIfAbsent(entity.getResourceType(), indexingParser::narrativeUnused)));
+			} catch (RuntimeException e) {
+				parsed.put(entity.getId().getId(), e);
+			}
+		}
+		pace.run();
+		preResolveNewReferenceTargets(transaction, parsed.values());
 		for (ResourceTable entity : entities.values()) {
 			pace.run();
 			long pid = entity.getId().getId();
@@ -168,8 +183,10 @@ public class FullRowIndexer {
 			ResourceIndexedSearchParams existing = storedRows.params();
 			ResourceIndexedSearchParams extracted = ResourceIndexedSearchParams.withSets();
 			try {
-				IBaseResource resource = indexingParser.parse(entity,
-						narrativeUnused.computeIfAbsent(entity.getResourceType(), indexingParser::narrativeUnused));
+				if (parsed.get(pid) instanceof RuntimeException e) {
+					throw e;
+				}
+				IBaseResource resource = (IBaseResource) parsed.get(pid);
 				parts.extractor().extractFromResource(
 						Partitions.extractionPartition(entity, parts.partitionSettings()),
 						request(),
@@ -224,6 +241,50 @@ public class FullRowIndexer {
 		}
 		BatchResources.typedFhirIds(jdbc, targets.keySet()).forEach((pid, typedId) -> transaction.addResolvedResourceId(
 				parts.systemDao().getContext().getVersion().newIdType(typedId), targets.get(pid)));
+	}
+
+	/**
+	 * The references no stored link resolved (a new reference parameter's, or a changed path's), looked up for the
+	 * whole slice at once.
+	 *
+	 * <p>Why: HAPI's extractor resolves a reference it has no id for by first scanning the resource's stored links
+	 * for a match ({@code findMatchingResourceLink}, a linear scan per reference: stored links times references
+	 * for the resource) and then querying the target, one query per reference. A targeted job adding a reference
+	 * parameter over 5,000 references of one resource so cost 5,000 queries and 25 million comparisons. A
+	 * reference already in the {@link TransactionDetails} takes neither path, and yields the same link.
+	 *
+	 * <p>Only live targets are entered, looked up by type and id as HAPI's resolver does; a missing, deleted or
+	 * malformed target is left to HAPI's own path (its placeholder, error and failure handling). With partitioning
+	 * the target's partition decides what HAPI finds, so HAPI's path is kept.
+	 */
+	private void preResolveNewReferenceTargets(TransactionDetails transaction, Collection<Object> parsed) {
+		if (parts.partitionSettings().isPartitioningEnabled()) {
+			return;
+		}
+		var terser = parts.systemDao().getContext().newTerser();
+		Map<String, Set<String>> idsByType = new HashMap<>();
+		for (Object resource : parsed) {
+			if (!(resource instanceof IBaseResource r)) {
+				continue;
+			}
+			for (IBaseReference reference : terser.getAllPopulatedChildElementsOfType(r, IBaseReference.class)) {
+				IIdType id = reference.getReferenceElement();
+				if (id == null || id.isEmpty() || id.isLocal() || id.isAbsolute() || !id.hasResourceType()
+						|| !id.hasIdPart() || transaction.getResolvedResourceId(id) != null) {
+					continue;
+				}
+				idsByType.computeIfAbsent(id.getResourceType(), k -> new HashSet<>()).add(id.getIdPart());
+			}
+		}
+		ResourceTables resources = new ResourceTables(jdbc);
+		idsByType.forEach((type, ids) -> {
+			for (List<String> page : InLists.paddedPages(ids)) {
+				resources.livePidsByFhirId(type, page, ResourceTables.PartitionFilter.of(null, parts.partitionSettings()))
+						.forEach((fhirId, pid) -> transaction.addResolvedResourceId(
+								parts.systemDao().getContext().getVersion().newIdType(type + "/" + fhirId),
+								JpaPid.fromId(pid)));
+			}
+		});
 	}
 
 	/** HAPI 8.8's {@code AddRemoveCount.isEmpty()} answers the opposite of its name, so the counts are read. */

@@ -165,8 +165,10 @@ public final class BenchmarkRunner {
 	 */
 	private JobRun warmUp() throws Exception {
 		resetTargetedRows();
+		JvmWork before = JvmWork.now();
 		JobRun warm = module.run(new Parameters(), timeoutMillis);
-		System.out.printf("[bench] %s %,d warm-up: an untimed full module job, %.1f s%n", db, size, warm.seconds());
+		System.out.printf("[bench] %s %,d warm-up: an untimed full module job, %.1f s (%s)%n", db, size, warm.seconds(),
+				JvmWork.now().since(before));
 		if (!options.generatorData()) {
 			// Synthea's server was started for the measurement: this is a user's first job after a start
 			results.runs.add(new BenchResults.Run(db, size, "full-cold", "module", 1, warm.seconds(), warm.processed(),
@@ -269,6 +271,29 @@ public final class BenchmarkRunner {
 				job.seconds());
 	}
 
+	/**
+	 * The JVM's own work during a job: time its JIT compilers spent compiling, classes loaded, and the load average.
+	 * Why: a server's first job is much slower than its second (issue 17: 137 s against 60 s); these say how much of
+	 * that is the JIT and class loading (the same in a cold job whatever the module does) and how loaded the
+	 * machine was.
+	 */
+	record JvmWork(long compileMillis, long classesLoaded, long gcMillis) {
+		static JvmWork now() {
+			var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+			long gc = java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+					.mapToLong(b -> Math.max(0, b.getCollectionTime())).sum();
+			return new JvmWork(jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1,
+					java.lang.management.ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount(), gc);
+		}
+
+		String since(JvmWork before) {
+			return String.format("JIT compiling %.1f s, %,d classes loaded, GC %.1f s, load average %.1f",
+					(compileMillis - before.compileMillis) / 1000.0, classesLoaded - before.classesLoaded,
+					(gcMillis - before.gcMillis) / 1000.0,
+					java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+		}
+	}
+
 	private Parameters targeted(String url) {
 		Parameters p = new Parameters().addParameter("searchParameter", new StringType(DatasetLoader.SP_ID));
 		if (url != null) {
@@ -290,18 +315,20 @@ public final class BenchmarkRunner {
 	private JobRun timeJob(String caseName, String engine, int repeat, long resources, JobCall call) throws Exception {
 		JobRun run;
 		long[] heap;
+		JvmWork before = JvmWork.now();
 		try (HeapSampler sampler = new HeapSampler()) {
 			run = call.call();
 			heap = sampler.stop();
 		}
+		String jvmWork = JvmWork.now().since(before);
 		long n = resources >= 0 ? resources : run.processed();
 		BenchResults.Run rec = new BenchResults.Run(db, size, caseName, engine, repeat, run.seconds(), n,
 				run.steadyPerSecond(), heap[0], heap[1], run.jobId(), null, Instant.now().toString());
 		results.runs.add(rec);
-		System.out.printf("[bench] %s %,d %-13s %-6s #%d: %8.2f s %9.0f res/s  steady %s  heap +%d MB (live +%d MB)  job %s (%d processed)%n",
+		System.out.printf("[bench] %s %,d %-13s %-6s #%d: %8.2f s %9.0f res/s  steady %s  heap +%d MB (live +%d MB)  job %s (%d processed; %s)%n",
 				db, size, caseName, engine, repeat, run.seconds(), rec.perSecond(),
 				run.steadyPerSecond() == null ? "-" : String.format("%.0f/s", run.steadyPerSecond()),
-				heap[0] >> 20, heap[1] >> 20, run.jobId(), run.processed());
+				heap[0] >> 20, heap[1] >> 20, run.jobId(), run.processed(), jvmWork);
 		return run;
 	}
 

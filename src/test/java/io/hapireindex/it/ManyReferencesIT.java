@@ -130,6 +130,71 @@ class ManyReferencesIT extends HapiServerTestBase {
 		assertThat(db.stored("Provenance", provenanceId)).isEqualTo(before);
 	}
 
+	/**
+	 * A targeted job ({@code searchParameter}) adding a reference parameter whose references no stored link names:
+	 * half of the Provenance's 5,000 references are its targets (stored links), the other half sit in an extension
+	 * no parameter indexed before. The module resolves those together instead of HAPI's lookup per reference.
+	 */
+	@Test
+	void aTargetedJobAddingAReferenceParameterOverThousandsOfUnlinkedReferencesGetsHapisRows() {
+		String prefix = unique("many-t");
+		Patient patient = new Patient();
+		patient.setId(prefix + "-pat");
+		patient.addName().setFamily(prefix);
+		List<Resource> targets = new ArrayList<>();
+		targets.add(patient);
+		for (int i = 0; targets.size() < TARGETS; i++) {
+			Observation obs = new Observation();
+			obs.setId(prefix + "-o" + i);
+			obs.setStatus(Observation.ObservationStatus.FINAL);
+			obs.setCode(new CodeableConcept().addCoding(
+					new org.hl7.fhir.r4.model.Coding("http://loinc.org", "8867-4", "Heart rate")));
+			obs.setSubject(new Reference("Patient/" + patient.getIdPart()));
+			targets.add(obs);
+		}
+		store(targets);
+
+		String extensionUrl = "http://example.org/fhir/StructureDefinition/" + prefix + "-derived-from";
+		Provenance provenance = new Provenance();
+		provenance.setRecordedElement(new InstantType("2026-12-07T10:00:00Z"));
+		provenance.addAgent().setWho(new Reference("Patient/" + patient.getIdPart()));
+		for (int i = 0; i < targets.size(); i++) {
+			Reference ref = new Reference(targets.get(i).fhirType() + "/" + targets.get(i).getIdElement().getIdPart());
+			if (i < TARGETS / 2) {
+				provenance.addTarget(ref);
+			} else {
+				provenance.addExtension(extensionUrl, ref);
+			}
+		}
+		String provenanceId = client.create().resource(provenance).execute().getId().getIdPart();
+		long pid = db.pid("Provenance", provenanceId);
+		HapiDatabase.StoredResource before = db.stored("Provenance", provenanceId);
+
+		String code = unique("derived-from");
+		String path = "Provenance.extension('" + extensionUrl + "').value";
+		putSearchParameter(code, code, "Provenance", Enumerations.SearchParamType.REFERENCE, path);
+		assertThat(links(pid, path)).as("not indexed before the job").isZero();
+
+		Parameters p = new Parameters();
+		p.addParameter("url", new StringType("Provenance?_id=" + provenanceId));
+		p.addParameter("searchParameter", new StringType(code));
+		String jobId = jobs.start(null, p);
+		Parameters status = jobs.awaitCompleted(jobId);
+
+		assertThat(number(status, "resourcesSuccessfullyReindexed")).isEqualTo(1);
+		assertThat(number(status, "resourcesFailed")).isZero();
+		assertThat(number(status, "resourcesChanged")).isEqualTo(1);
+		assertThat(links(pid, path)).as("a link to each extension's target").isEqualTo(TARGETS - TARGETS / 2);
+		assertThat(links(pid, "Provenance.target")).as("the targets' links kept").isEqualTo(TARGETS / 2);
+		assertThat(db.stored("Provenance", provenanceId)).as("no new version, same lastUpdated and body").isEqualTo(before);
+		logBatches(jobId);
+
+		Set<String> ours = indexRows(pid);
+		runHapisOwnReindex("Provenance?_id=" + provenanceId);
+		assertThat(indexRows(pid)).as("HAPI's REINDEX job finds nothing to change").isEqualTo(ours);
+		assertThat(db.stored("Provenance", provenanceId)).isEqualTo(before);
+	}
+
 	/** How long the job's batch took (not asserted: the machine may be loaded); the benchmark reports rates. */
 	private void logBatches(String jobId) {
 		progress.batches(jobId).forEach(b -> LOG.info("Job {}: {} Provenance with {} references in {} ms",
