@@ -21,6 +21,7 @@ import ca.uhn.fhir.jpa.term.api.ITermDeferredStorageSvc;
 import ca.uhn.fhir.jpa.term.api.ITermReadSvc;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import io.hapireindex.hapi.SearchParamExtraction;
+import io.hapireindex.hapi.SearchParamUrls;
 import io.hapireindex.index.FullRowIndexer;
 import io.hapireindex.index.IndexRowMapper;
 import io.hapireindex.index.InstanceReindexService;
@@ -103,10 +104,11 @@ public class IndexingAutoConfiguration {
 			ISearchParamExtractor valueExtractor,
 			IInterceptorBroadcaster interceptors,
 			EntityManagerFactory entityManagerFactory,
-			DataSource dataSource) {
+			DataSource dataSource,
+			DaoRegistry daoRegistry) {
 		return new TargetedIndexer(new TargetedIndexer.Parts(systemDao, resourceParser, extractor, identityCache,
 				searchParamRegistry, partitionSettings, storageSettings, valueExtractor, interceptors,
-				entityManagerFactory, dataSource));
+				entityManagerFactory, dataSource, new SearchParamUrls(daoRegistry)));
 	}
 
 	@Bean
