@@ -7,6 +7,8 @@ import ca.uhn.fhir.jpa.term.api.ITermDeferredStorageSvc;
 import ca.uhn.fhir.jpa.term.api.ITermReadSvc;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import io.hapireindex.hapi.SearchParamExtraction;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import io.hapireindex.hapi.SearchParamUrls;
 import io.hapireindex.index.FullRowIndexer;
 import io.hapireindex.index.IndexRowMapper;
 import io.hapireindex.index.InstanceReindexService;
@@ -35,6 +37,12 @@ public class IndexingAutoConfiguration {
 	@Bean
 	public SearchParamExtraction hapiFhirReindexSearchParamExtraction(BeanFactory beans) {
 		return SearchParamExtraction.from(beans);
+	}
+
+	/** A parameter's canonical URL, also on DSTU3, where HAPI's registry leaves custom parameters' uri empty. */
+	@Bean
+	public SearchParamUrls hapiFhirReindexSearchParamUrls(DaoRegistry daoRegistry) {
+		return new SearchParamUrls(daoRegistry);
 	}
 
 	@Bean

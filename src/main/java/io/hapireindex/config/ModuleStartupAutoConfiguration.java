@@ -1,6 +1,7 @@
 package io.hapireindex.config;
 
 import ca.uhn.fhir.context.FhirContext;
+import io.hapireindex.hapi.HapiApi;
 import io.hapireindex.startup.FhirVersionCheck;
 import io.hapireindex.startup.ModuleReadiness;
 import io.hapireindex.startup.ModuleService;
@@ -49,6 +50,12 @@ public class ModuleStartupAutoConfiguration {
 	@Bean
 	public StartupCheck hapiFhirReindexRequiredBeansCheck(ListableBeanFactory beans) {
 		return new RequiredHapiBeansCheck(beans);
+	}
+
+	/** The feature configurations define nothing on such a HAPI (their condition); this check is what says why. */
+	@Bean
+	public StartupCheck hapiFhirReindexHapiApiCheck() {
+		return HapiApi::failure;
 	}
 
 	@Bean

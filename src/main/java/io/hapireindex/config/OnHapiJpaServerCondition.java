@@ -1,5 +1,7 @@
 package io.hapireindex.config;
 
+import io.hapireindex.hapi.HapiApi;
+import io.hapireindex.hapi.HapiVersion;
 import io.hapireindex.startup.RequiredHapiBeans;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
@@ -11,7 +13,8 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 import java.util.List;
 
 /**
- * Matches when the host defines every bean of {@link RequiredHapiBeans}. Evaluated when beans are registered, like
+ * Matches when the host defines every bean of {@link RequiredHapiBeans} and its HAPI has the API the module's classes
+ * call ({@link HapiApi}). Evaluated when beans are registered, like
  * Spring Boot's {@code @ConditionalOnBean}, and reliable for the same reason: auto-configurations come after the
  * host's own configuration. A plain-Spring host imports the module after HAPI's configuration.
  */
@@ -27,6 +30,10 @@ class OnHapiJpaServerCondition extends SpringBootCondition implements Configurat
 		ConfigurableListableBeanFactory beans = context.getBeanFactory();
 		if (beans == null) {
 			return ConditionOutcome.noMatch("no bean factory");
+		}
+		if (!HapiApi.missing().isEmpty()) {
+			// the parts would not link on this HAPI: building them would fail the host's context refresh
+			return ConditionOutcome.noMatch("HAPI " + HapiVersion.running() + " lacks API of " + HapiApi.missing());
 		}
 		List<String> missing = RequiredHapiBeans.missing(beans, context.getClassLoader());
 		return missing.isEmpty()

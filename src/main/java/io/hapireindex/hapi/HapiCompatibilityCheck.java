@@ -15,7 +15,8 @@ import javax.sql.DataSource;
  * <p>A HAPI version the suite was not run on gets one WARN naming the tested ones, and the module still starts: a
  * patch release rarely changes what the adapter touches. What would make the module corrupt data or fail at run
  * time is a table or column of HAPI's that its SQL relies on being gone or renamed; that is checked here from the
- * database's metadata (cheap: no query on HAPI's data) and answered as a failure, so the module backs off.
+ * database's metadata (cheap: no query on HAPI's data) and answered as a failure, so the module backs off. HAPI API
+ * that the module's classes call being gone (an older HAPI) is {@link HapiApi}'s check, made before any part is built.
  */
 public class HapiCompatibilityCheck {
 

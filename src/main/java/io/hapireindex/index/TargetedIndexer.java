@@ -22,6 +22,7 @@ import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import io.hapireindex.hapi.SearchParamExtraction;
 import io.hapireindex.hapi.IndexTables;
 import io.hapireindex.hapi.Partitions;
+import io.hapireindex.hapi.SearchParamUrls;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -68,6 +69,7 @@ public class TargetedIndexer {
 	private final SearchParamExtraction extractor;
 	private final ISearchParamIdentityCacheSvc identityCache;
 	private final ISearchParamRegistry searchParamRegistry;
+	private final SearchParamUrls searchParamUrls;
 	private final PartitionSettings partitionSettings;
 	private final EntityManager entityManager;
 	private final JdbcTemplate jdbc;
@@ -90,12 +92,14 @@ public class TargetedIndexer {
 			ISearchParamExtractor valueExtractor,
 			IInterceptorBroadcaster interceptors,
 			EntityManagerFactory entityManagerFactory,
-			DataSource dataSource) {}
+			DataSource dataSource,
+			SearchParamUrls searchParamUrls) {}
 
 	public TargetedIndexer(Parts parts) {
 		this.extractor = parts.extractor();
 		this.identityCache = parts.identityCache();
 		this.searchParamRegistry = parts.searchParamRegistry();
+		this.searchParamUrls = parts.searchParamUrls();
 		this.partitionSettings = parts.partitionSettings();
 		this.entityManager = SharedEntityManagerCreator.createSharedEntityManager(parts.entityManagerFactory());
 		this.jdbc = new JdbcTemplate(parts.dataSource());
@@ -117,7 +121,8 @@ public class TargetedIndexer {
 		for (RuntimeSearchParam sp : searchParamRegistry
 				.getActiveSearchParams(resourceType, ISearchParamRegistry.SearchParamLookupContextEnum.ALL)
 				.values()) {
-			if (sp.getUri() != null && searchParameterUrls.contains(sp.getUri())) {
+			String url = searchParamUrls.url(sp);
+			if (url != null && searchParameterUrls.contains(url)) {
 				if (!ROW_ONLY.contains(sp.getParamType())) {
 					return null;
 				}

@@ -8,6 +8,7 @@ import ca.uhn.fhir.jpa.api.dao.ReindexParameters;
 import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import io.hapireindex.hapi.SearchParamUrls;
 import io.hapireindex.job.ReindexJobParameters;
 import io.hapireindex.job.ReindexJobRules;
 import io.hapireindex.job.ReindexScope;
@@ -42,6 +43,7 @@ public class StartRequestParser {
 	private final ISearchParamRegistry searchParamRegistry;
 	private final PartitionSelection partitions;
 	private final Defaults defaults;
+	private final SearchParamUrls searchParamUrls;
 
 	/** What a request that names no batch size or concurrency gets (the module's {@code default-*} settings). */
 	public record Defaults(int batchSize, int maximumConcurrency) {}
@@ -55,6 +57,7 @@ public class StartRequestParser {
 			Defaults defaults) {
 		this.fhirContext = fhirContext;
 		this.daoRegistry = daoRegistry;
+		this.searchParamUrls = new SearchParamUrls(daoRegistry);
 		this.matchUrlService = matchUrlService;
 		this.searchParamRegistry = searchParamRegistry;
 		this.partitions = partitions;
@@ -159,6 +162,7 @@ public class StartRequestParser {
 		Map<String, RuntimeSearchParam> byId = new LinkedHashMap<>();
 		Map<String, RuntimeSearchParam> byUrl = new LinkedHashMap<>();
 		Map<String, Set<String>> typesByUri = new LinkedHashMap<>();
+		Map<RuntimeSearchParam, String> urlOf = new java.util.IdentityHashMap<>();
 		for (String type : allTypes()) {
 			for (RuntimeSearchParam sp : searchParamRegistry
 					.getActiveSearchParams(type, ISearchParamRegistry.SearchParamLookupContextEnum.ALL)
@@ -166,9 +170,11 @@ public class StartRequestParser {
 				if (sp.getId() != null && sp.getId().getIdPart() != null) {
 					byId.putIfAbsent(sp.getId().getIdPart(), sp);
 				}
-				if (sp.getUri() != null) {
-					byUrl.putIfAbsent(sp.getUri(), sp);
-					typesByUri.computeIfAbsent(sp.getUri(), k -> new TreeSet<>()).add(type);
+				String url = searchParamUrls.url(sp);
+				if (url != null) {
+					urlOf.putIfAbsent(sp, url);
+					byUrl.putIfAbsent(url, sp);
+					typesByUri.computeIfAbsent(url, k -> new TreeSet<>()).add(type);
 				}
 			}
 		}
@@ -178,8 +184,12 @@ public class StartRequestParser {
 			if (sp == null) {
 				throw new InvalidStartParameterException(SEARCH_PARAMETER, "no active SearchParameter with id '" + id + "'");
 			}
-			urlsOut.add(sp.getUri());
-			types.addAll(typesByUri.get(sp.getUri()));
+			String url = urlOf.get(sp);
+			if (url == null) {
+				throw new InvalidStartParameterException(SEARCH_PARAMETER, "the SearchParameter with id '" + id + "' has no url");
+			}
+			urlsOut.add(url);
+			types.addAll(typesByUri.get(url));
 		}
 		for (String url : urls) {
 			if (!byUrl.containsKey(url)) {

@@ -15,6 +15,7 @@ import io.hapireindex.job.ReindexScope;
 import io.hapireindex.searchparam.SearchParameterReadinessStore.Row;
 import io.hapireindex.status.JobProgressStore;
 import io.hapireindex.hapi.ResourceTables;
+import io.hapireindex.hapi.SearchParamUrls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +62,7 @@ public class SearchParameterReadiness implements ReindexJobListener, UnindexedPa
 	private final DaoRegistry daoRegistry;
 	private final ISearchParamRegistry searchParamRegistry;
 	private final ResourceTables resourceTables;
+	private final SearchParamUrls searchParamUrls;
 	private volatile Snapshot snapshot = new Snapshot(0, Map.of(), Set.of());
 
 	public SearchParameterReadiness(
@@ -76,6 +78,7 @@ public class SearchParameterReadiness implements ReindexJobListener, UnindexedPa
 		this.daoRegistry = daoRegistry;
 		this.searchParamRegistry = searchParamRegistry;
 		this.resourceTables = new ResourceTables(dataSource);
+		this.searchParamUrls = new SearchParamUrls(daoRegistry);
 	}
 
 	// ------------------------------------------------------------------ transitions
@@ -244,10 +247,13 @@ public class SearchParameterReadiness implements ReindexJobListener, UnindexedPa
 			for (RuntimeSearchParam sp : searchParamRegistry
 					.getActiveSearchParams(type, ISearchParamRegistry.SearchParamLookupContextEnum.ALL)
 					.values()) {
-				if (sp.getUri() != null && sp.getId() != null && storedIds.contains(sp.getId().getIdPart())
-						&& !byUrl.containsKey(sp.getUri())) {
-					codes.put(sp.getUri(), sp.getName());
-					bases.computeIfAbsent(sp.getUri(), k -> new TreeSet<>()).add(type);
+				if (sp.getId() == null || !storedIds.contains(sp.getId().getIdPart())) {
+					continue;
+				}
+				String url = searchParamUrls.url(sp);
+				if (url != null && !byUrl.containsKey(url)) {
+					codes.put(url, sp.getName());
+					bases.computeIfAbsent(url, k -> new TreeSet<>()).add(type);
 				}
 			}
 		}

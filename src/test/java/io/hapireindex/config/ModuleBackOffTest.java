@@ -78,7 +78,7 @@ class ModuleBackOffTest {
 		runner.withUserConfiguration(Dstu2PlainServerHost.class).run(context -> {
 			assertThat(context).hasNotFailed();
 			assertThat(context.getBean(ModuleReadiness.class).failures())
-					.anySatisfy(f -> assertThat(f).contains("FHIR version is DSTU2", "[R4, R4B, R5]", "hapi.fhir.fhir_version"));
+					.anySatisfy(f -> assertThat(f).contains("FHIR version is DSTU2", "[DSTU3, R4, R4B, R5]", "hapi.fhir.fhir_version"));
 		});
 	}
 
