@@ -29,7 +29,8 @@ import javax.sql.DataSource;
 @AutoConfiguration(value = "hapiFhirReindexIndexingAutoConfiguration", after = ModuleStartupAutoConfiguration.class)
 @ConditionalOnReindexModule
 @ConditionalOnHapiJpaServer
-// built by Spring from the beans their constructors name: a bean method would only list the same parameters again
+// built by Spring from the beans their constructors name (a bean method would only list the same parameters
+// again), under the prefixed names their @Component gives: a host sees only hapiFhirReindex* beans of the module
 @Import({InstanceReindexService.class, FullRowIndexer.Parts.class, TargetedIndexer.Parts.class})
 public class IndexingAutoConfiguration {
 

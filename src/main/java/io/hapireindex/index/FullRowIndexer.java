@@ -32,6 +32,7 @@ import org.hl7.fhir.instance.model.api.IIdType;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.orm.jpa.SharedEntityManagerCreator;
+import org.springframework.stereotype.Component;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -79,6 +80,7 @@ public class FullRowIndexer {
 	 * HAPI's building blocks this needs; a record keeps the constructor readable, and Spring builds it from the beans
 	 * it names.
 	 */
+	@Component("hapiFhirReindexFullRowIndexerParts")
 	public record Parts(
 			IFhirSystemDao<?, ?> systemDao,
 			IResourceTableDao resourceTableDao,

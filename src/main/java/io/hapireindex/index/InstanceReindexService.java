@@ -23,6 +23,7 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,7 @@ import java.util.stream.Collectors;
  * would store (no new version, no lastUpdated change). What this class adds is an honest report: the rows
  * are copied before the reindex and read back from the database afterwards, in a fresh transaction.
  */
+@Component("hapiFhirReindexInstanceService")
 public class InstanceReindexService {
 
 	private static final Logger LOG = LoggerFactory.getLogger(InstanceReindexService.class);

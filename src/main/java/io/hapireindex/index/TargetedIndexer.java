@@ -28,6 +28,7 @@ import jakarta.persistence.EntityManagerFactory;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.orm.jpa.SharedEntityManagerCreator;
+import org.springframework.stereotype.Component;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -81,6 +82,7 @@ public class TargetedIndexer {
 	 * HAPI's building blocks this needs; a record keeps the constructor readable, and Spring builds it from the beans
 	 * it names.
 	 */
+	@Component("hapiFhirReindexTargetedIndexerParts")
 	public record Parts(
 			IFhirSystemDao<?, ?> systemDao,
 			IJpaStorageResourceParser resourceParser,

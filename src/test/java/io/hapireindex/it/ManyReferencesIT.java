@@ -62,21 +62,13 @@ class ManyReferencesIT extends HapiServerTestBase {
 	@Test
 	void aProvenanceWithFiveThousandTargetsGetsHapisRowsWithoutANewVersion() {
 		String prefix = unique("many");
-		Patient patient = new Patient();
-		patient.setId(prefix + "-pat");
-		patient.addName().setFamily(prefix);
+		Patient patient = patient(prefix);
 		List<Resource> targets = new ArrayList<>();
 		targets.add(patient);
 		for (int i = 0; targets.size() < TARGETS; i++) {
 			Reference subject = new Reference("Patient/" + patient.getIdPart());
 			if (i % 2 == 0) {
-				Observation obs = new Observation();
-				obs.setId(prefix + "-o" + i);
-				obs.setStatus(Observation.ObservationStatus.FINAL);
-				obs.setCode(new CodeableConcept().addCoding(
-						new org.hl7.fhir.r4.model.Coding("http://loinc.org", "8867-4", "Heart rate")));
-				obs.setSubject(subject);
-				targets.add(obs);
+				targets.add(heartRate(prefix + "-o" + i, patient));
 			} else {
 				Encounter enc = new Encounter();
 				enc.setId(prefix + "-e" + i);
@@ -138,19 +130,11 @@ class ManyReferencesIT extends HapiServerTestBase {
 	@Test
 	void aTargetedJobAddingAReferenceParameterOverThousandsOfUnlinkedReferencesGetsHapisRows() {
 		String prefix = unique("many-t");
-		Patient patient = new Patient();
-		patient.setId(prefix + "-pat");
-		patient.addName().setFamily(prefix);
+		Patient patient = patient(prefix);
 		List<Resource> targets = new ArrayList<>();
 		targets.add(patient);
 		for (int i = 0; targets.size() < TARGETS; i++) {
-			Observation obs = new Observation();
-			obs.setId(prefix + "-o" + i);
-			obs.setStatus(Observation.ObservationStatus.FINAL);
-			obs.setCode(new CodeableConcept().addCoding(
-					new org.hl7.fhir.r4.model.Coding("http://loinc.org", "8867-4", "Heart rate")));
-			obs.setSubject(new Reference("Patient/" + patient.getIdPart()));
-			targets.add(obs);
+			targets.add(heartRate(prefix + "-o" + i, patient));
 		}
 		store(targets);
 
@@ -236,5 +220,22 @@ class ManyReferencesIT extends HapiServerTestBase {
 
 	private void runHapisOwnReindex(String url) {
 		JobApi.runHapisOwnReindex(coordinator, maintenance, url, 600_000);
+	}
+
+	private static Observation heartRate(String id, Patient patient) {
+		Observation obs = new Observation();
+		obs.setId(id);
+		obs.setStatus(Observation.ObservationStatus.FINAL);
+		obs.setCode(new CodeableConcept().addCoding(
+				new org.hl7.fhir.r4.model.Coding("http://loinc.org", "8867-4", "Heart rate")));
+		obs.setSubject(new Reference("Patient/" + patient.getIdPart()));
+		return obs;
+	}
+
+	private static Patient patient(String prefix) {
+		Patient patient = new Patient();
+		patient.setId(prefix + "-pat");
+		patient.addName().setFamily(prefix);
+		return patient;
 	}
 }
