@@ -7,6 +7,7 @@ import ca.uhn.fhir.jpa.partition.IPartitionLookupSvc;
 import ca.uhn.fhir.jpa.partition.IRequestPartitionHelperSvc;
 import ca.uhn.fhir.jpa.searchparam.MatchUrlService;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import io.hapireindex.hapi.SearchParamUrls;
 import io.hapireindex.index.InstanceReindexService;
 import io.hapireindex.job.ReindexJobService;
 import io.hapireindex.operation.InstanceReindexOperationProvider;
@@ -60,8 +61,10 @@ public class ReindexOperationsAutoConfiguration {
 			MatchUrlService matchUrlService,
 			ISearchParamRegistry searchParamRegistry,
 			PartitionSelection partitions,
+			SearchParamUrls searchParamUrls,
 			ReindexProperties properties) {
 		return new StartRequestParser(fhirContext, daoRegistry, matchUrlService, searchParamRegistry, partitions,
+				searchParamUrls,
 				new StartRequestParser.Defaults(properties.getDefaultBatchSize(), properties.getDefaultMaximumConcurrency()));
 	}
 

@@ -6,6 +6,7 @@ import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import io.hapireindex.hapi.SearchParamUrls;
 import io.hapireindex.job.ReindexJobService;
 import io.hapireindex.schema.ModuleSchema;
 import io.hapireindex.searchparam.SearchParameterChangeListener;
@@ -45,8 +46,10 @@ public class SearchParameterAutoConfiguration {
 			IJobCoordinator coordinator,
 			JobProgressStore progress,
 			DaoRegistry daoRegistry,
-			ISearchParamRegistry searchParamRegistry) {
-		return new SearchParameterReadiness(store, coordinator, progress, daoRegistry, searchParamRegistry, dataSource);
+			ISearchParamRegistry searchParamRegistry,
+			SearchParamUrls searchParamUrls) {
+		return new SearchParameterReadiness(
+				store, coordinator, progress, daoRegistry, searchParamRegistry, searchParamUrls, dataSource);
 	}
 
 	@Bean

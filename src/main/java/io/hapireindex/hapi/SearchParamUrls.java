@@ -59,9 +59,8 @@ public class SearchParamUrls {
 
 	private String readUrl(IIdType id) {
 		IFhirResourceDao<?> dao = daoRegistry.getResourceDao("SearchParameter");
-		IIdType toRead = id.hasVersionIdPart()
-				? dao.getContext().getVersion().newIdType().setParts(null, "SearchParameter", id.getIdPart(), id.getVersionIdPart())
-				: dao.getContext().getVersion().newIdType().setParts(null, "SearchParameter", id.getIdPart(), null);
+		IIdType toRead = dao.getContext().getVersion().newIdType()
+				.setParts(null, "SearchParameter", id.getIdPart(), id.getVersionIdPart());
 		try {
 			IBaseResource resource = dao.read(toRead, new SystemRequestDetails());
 			return dao.getContext().newTerser().getSinglePrimitiveValueOrNull(resource, "url");

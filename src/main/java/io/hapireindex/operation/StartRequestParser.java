@@ -54,10 +54,11 @@ public class StartRequestParser {
 			MatchUrlService matchUrlService,
 			ISearchParamRegistry searchParamRegistry,
 			PartitionSelection partitions,
+			SearchParamUrls searchParamUrls,
 			Defaults defaults) {
 		this.fhirContext = fhirContext;
 		this.daoRegistry = daoRegistry;
-		this.searchParamUrls = new SearchParamUrls(daoRegistry);
+		this.searchParamUrls = searchParamUrls;
 		this.matchUrlService = matchUrlService;
 		this.searchParamRegistry = searchParamRegistry;
 		this.partitions = partitions;

@@ -71,6 +71,7 @@ public class SearchParameterReadiness implements ReindexJobListener, UnindexedPa
 			JobProgressStore progress,
 			DaoRegistry daoRegistry,
 			ISearchParamRegistry searchParamRegistry,
+			SearchParamUrls searchParamUrls,
 			DataSource dataSource) {
 		this.store = store;
 		this.coordinator = coordinator;
@@ -78,7 +79,7 @@ public class SearchParameterReadiness implements ReindexJobListener, UnindexedPa
 		this.daoRegistry = daoRegistry;
 		this.searchParamRegistry = searchParamRegistry;
 		this.resourceTables = new ResourceTables(dataSource);
-		this.searchParamUrls = new SearchParamUrls(daoRegistry);
+		this.searchParamUrls = searchParamUrls;
 	}
 
 	// ------------------------------------------------------------------ transitions
