@@ -220,7 +220,8 @@ public final class ResourceTables {
 		}
 	}
 
-	static String marks(int count) {
+	/** {@code ?,?,...} for a JDBC {@code IN} list of {@code count} values. */
+	public static String marks(int count) {
 		return String.join(",", java.util.Collections.nCopies(count, "?"));
 	}
 }

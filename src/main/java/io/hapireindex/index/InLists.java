@@ -2,7 +2,6 @@ package io.hapireindex.index;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -54,10 +53,5 @@ public final class InLists {
 			pages.add(list.subList(from, Math.min(list.size(), from + size)));
 		}
 		return pages;
-	}
-
-	/** {@code ?,?,...} for a JDBC {@code IN} list of {@code count} values. */
-	public static String marks(int count) {
-		return String.join(",", Collections.nCopies(count, "?"));
 	}
 }

@@ -4,7 +4,7 @@ import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.term.api.ITermDeferredStorageSvc;
 import ca.uhn.fhir.jpa.term.api.ITermReadSvc;
-import io.hapireindex.index.InLists;
+import io.hapireindex.hapi.ResourceTables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -111,7 +111,7 @@ public class TerminologyStorage {
 		}
 		Map<Long, String> problems = new LinkedHashMap<>();
 		if ("ValueSet".equals(resourceType) && storageSettings.isPreExpandValueSets() && !pids.isEmpty()) {
-			String marks = InLists.marks(pids.size());
+			String marks = ResourceTables.marks(pids.size());
 			jdbc.query("SELECT RES_ID FROM TRM_VALUESET WHERE EXPANSION_STATUS = 'FAILED_TO_EXPAND' AND RES_ID IN (" + marks + ")",
 					rs -> {
 						problems.put(rs.getLong(1), "HAPI could not pre-expand this ValueSet (FAILED_TO_EXPAND; the"
