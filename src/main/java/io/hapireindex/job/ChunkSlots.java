@@ -11,6 +11,13 @@ import java.time.Duration;
  */
 final class ChunkSlots {
 
+	/**
+	 * How long a chunk may hold a batch2 consumer thread waiting for a slot before it parks: about one warm batch
+	 * of 500 resources, so a job's slots pass from batch to batch without a maintenance pass in between, while a
+	 * chunk of another job queued behind loses at most this.
+	 */
+	static final long MAX_WAIT_MILLIS = 1_000;
+
 	private final ReindexThrottle throttle;
 	private final JobCompletionNudger nudger;
 
@@ -19,9 +26,12 @@ final class ChunkSlots {
 		this.nudger = nudger;
 	}
 
-	/** A slot, or the chunk is parked (an exception batch2 understands) instead of holding a worker thread. */
+	/**
+	 * A slot, within a short wait, or the chunk is parked (an exception batch2 understands) instead of holding a
+	 * worker thread longer.
+	 */
 	ReindexThrottle.Permit acquireOrPark(String jobId, String chunkId, int maximumConcurrency) {
-		ReindexThrottle.Attempt attempt = throttle.tryAcquire(jobId, chunkId, maximumConcurrency);
+		ReindexThrottle.Attempt attempt = throttle.acquire(jobId, chunkId, maximumConcurrency, MAX_WAIT_MILLIS);
 		if (attempt.permit() == null) {
 			// a maintenance pass re-queues it when due
 			nudger.passAfter(attempt.retryAfterMillis() + 50);

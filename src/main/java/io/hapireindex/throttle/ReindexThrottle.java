@@ -17,10 +17,10 @@ import javax.sql.DataSource;
  * {@code maximumConcurrency} slots, rows in a shared table leased with a conditional UPDATE: the bound holds
  * across nodes, and a slot held by a node that died is free again once its lease runs out.
  *
- * <p>Waiting is never done on a worker thread (that would stall every other batch2 job on the node): a slot
- * carries a "not before" time, set on release to the job's query delay plus its duty-cycle pause, and a
- * chunk that finds no usable slot is parked by the caller until the earliest slot can be used; when every slot
- * is held, behind the job's other parked chunks ({@link ParkingLine}).
+ * <p>Waiting is done on a worker thread only briefly ({@link #acquire}; longer would stall every other batch2 job
+ * on the node): a slot carries a "not before" time, set on release to the job's query delay plus its duty-cycle
+ * pause, and a chunk that finds no usable slot soon is parked by the caller until the earliest slot can be used;
+ * when every slot is held, behind the job's other parked chunks ({@link ParkingLine}).
  */
 public class ReindexThrottle {
 
@@ -51,12 +51,21 @@ public class ReindexThrottle {
 			line.batchTook(jobId, busyMillis);
 			long usableAt = System.currentTimeMillis() + Math.max(0, pauseMillis);
 			slots.release(jobId, slot, holder, usableAt);
+			if (pauseMillis <= 0 && waiters.signal(jobId)) {
+				// a worker of this node waits for the slot and takes it now: a parked chunk called back
+				// would only find it taken
+				return false;
+			}
 			return batch2Tables.callParkedChunkBack(jobId, new Timestamp(usableAt));
 		}
 	}
 
-	/** A slot, or how long to wait before asking again. */
-	public record Attempt(Permit permit, long retryAfterMillis) {}
+	/**
+	 * A slot, or how long to wait before asking again.
+	 *
+	 * @param pausing no slot was held, but every free one pauses (query delay, duty cycle) until the retry time
+	 */
+	public record Attempt(Permit permit, long retryAfterMillis, boolean pausing) {}
 
 	private final JdbcTemplate jdbc;
 	private final Batch2Tables batch2Tables;
@@ -65,6 +74,7 @@ public class ReindexThrottle {
 	private final WorkerPriority priority;
 	private final String node = ClusterNode.ID;
 	private final ParkingLine line = new ParkingLine();
+	private final SlotWaiters waiters = new SlotWaiters();
 
 	public ReindexThrottle(DataSource dataSource, long leaseMillis, WorkerPriority priority) {
 		this.jdbc = new JdbcTemplate(dataSource);
@@ -72,6 +82,32 @@ public class ReindexThrottle {
 		this.slots = new SlotTable(dataSource);
 		this.leaseMillis = leaseMillis;
 		this.priority = priority;
+	}
+
+	/**
+	 * Takes a usable slot of the job for the chunk, waiting at most {@code maxWaitMillis} on this thread (a pause
+	 * longer than that, query delay or duty cycle, is sat out parked).
+	 *
+	 * <p>Why wait at all, against the rule above: a chunk that parks runs again only after a maintenance pass and a
+	 * trip through batch2's queue (see {@link SlotWaiters}); a short wait for a batch about to end keeps the job's
+	 * slots busy. The bound keeps what other jobs on the node can lose to it to about one batch.
+	 */
+	public Attempt acquire(String jobId, String chunkId, int maximumConcurrency, long maxWaitMillis) {
+		long deadline = System.currentTimeMillis() + maxWaitMillis;
+		while (true) {
+			Attempt attempt = tryAcquire(jobId, chunkId, maximumConcurrency);
+			long left = deadline - System.currentTimeMillis();
+			if (attempt.permit() != null || left <= 0 || (attempt.pausing() && attempt.retryAfterMillis() > left)) {
+				return attempt;
+			}
+			// not parked after all: it waits here, and the line's estimates count parked chunks only
+			line.left(jobId, chunkId);
+			// a release on this node wakes the waiter at once; one on another node is seen at the holder's
+			// expected end
+			if (!waiters.await(jobId, Math.min(left, attempt.retryAfterMillis()))) {
+				return tryAcquire(jobId, chunkId, maximumConcurrency);
+			}
+		}
 	}
 
 	/** Takes a usable slot of the job for the chunk if there is one now; never waits. */
@@ -84,18 +120,18 @@ public class ReindexThrottle {
 				// the slot bounds how many workers a job uses; the priority, how they share the CPU with requests
 				priority.lowerCurrentThread();
 				line.left(jobId, chunkId);
-				return new Attempt(new Permit(jobId, slot, holder), 0);
+				return new Attempt(new Permit(jobId, slot, holder), 0, false);
 			}
 		}
 		Long earliestFree = slots.earliestFree(jobId, maximumConcurrency);
 		if (earliestFree != null) {
 			// a slot is free but pausing (query delay, duty cycle): its end is known
 			line.left(jobId, chunkId);
-			return new Attempt(null, ParkingLine.bounded(earliestFree - now));
+			return new Attempt(null, ParkingLine.bounded(earliestFree - now), true);
 		}
 		Timestamp earliestLease = slots.earliestLeaseEnd(jobId, maximumConcurrency);
 		long holderStarted = earliestLease == null ? -1 : earliestLease.getTime() - leaseMillis;
-		return new Attempt(null, line.park(jobId, chunkId, maximumConcurrency, now, holderStarted));
+		return new Attempt(null, line.park(jobId, chunkId, maximumConcurrency, now, holderStarted), false);
 	}
 
 	/**
