@@ -29,9 +29,15 @@ final class ChunkSlots {
 	/**
 	 * A slot, within a short wait, or the chunk is parked (an exception batch2 understands) instead of holding a
 	 * worker thread longer.
+	 *
+	 * <p>A job with a query delay or a duty cycle never waits on the thread: it has asked to go slower than it
+	 * could, so a maintenance pass's delay costs it nothing, and its parked chunks are what the other nodes of a
+	 * cluster pick up (see docs/reliability.md).
 	 */
-	ReindexThrottle.Permit acquireOrPark(String jobId, String chunkId, int maximumConcurrency) {
-		ReindexThrottle.Attempt attempt = throttle.acquire(jobId, chunkId, maximumConcurrency, MAX_WAIT_MILLIS);
+	ReindexThrottle.Permit acquireOrPark(String jobId, String chunkId, ReindexJobParameters params) {
+		boolean throttled = params.queryDelayMillis() > 0 || params.targetDataStoreUsagePercentage() < 100;
+		ReindexThrottle.Attempt attempt =
+				throttle.acquire(jobId, chunkId, params.maximumConcurrency(), throttled ? 0 : MAX_WAIT_MILLIS);
 		if (attempt.permit() == null) {
 			// a maintenance pass re-queues it when due
 			nudger.passAfter(attempt.retryAfterMillis() + 50);

@@ -55,7 +55,7 @@ public class ReindexStep implements IJobStepWorker<ReindexJobParameters, PidBatc
 		}
 		freshness.ensureCurrentFor(jobId, details.getInstance().getCreateTime());
 		watchdog.claim(details.getChunkId());
-		ReindexThrottle.Permit permit = slots.acquireOrPark(jobId, details.getChunkId(), params.maximumConcurrency());
+		ReindexThrottle.Permit permit = slots.acquireOrPark(jobId, details.getChunkId(), params);
 		long pause = params.queryDelayMillis();
 		long busy = -1;
 		try {

@@ -85,8 +85,10 @@ public class ReindexThrottle {
 	}
 
 	/**
-	 * Takes a usable slot of the job for the chunk, waiting at most {@code maxWaitMillis} on this thread (a pause
-	 * longer than that, query delay or duty cycle, is sat out parked).
+	 * Takes a usable slot of the job for the chunk, waiting at most {@code maxWaitMillis} on this thread while every
+	 * slot is held by a running batch. A pause (query delay, duty cycle) is sat out parked: a throttled job has time
+	 * to spare, and a parked chunk is re-queued by whichever node runs the maintenance pass, which is how a job's
+	 * work reaches the other nodes of a cluster.
 	 *
 	 * <p>Why wait at all, against the rule above: a chunk that parks runs again only after a maintenance pass and a
 	 * trip through batch2's queue (see {@link SlotWaiters}); a short wait for a batch about to end keeps the job's
@@ -97,7 +99,7 @@ public class ReindexThrottle {
 		while (true) {
 			Attempt attempt = tryAcquire(jobId, chunkId, maximumConcurrency);
 			long left = deadline - System.currentTimeMillis();
-			if (attempt.permit() != null || left <= 0 || (attempt.pausing() && attempt.retryAfterMillis() > left)) {
+			if (attempt.permit() != null || left <= 0 || attempt.pausing()) {
 				return attempt;
 			}
 			// not parked after all: it waits here, and the line's estimates count parked chunks only

@@ -40,10 +40,16 @@ public final class BenchResults {
 	 * batch on one worker), from the module's HFR_JOB_BATCH records. {@code caseName} says which job: {@code full}
 	 * (timed, warm) or {@code full-cold} (the first job the server ran).
 	 */
+	/** @param indexRows the type's search index and link rows (0 in results from before they were counted) */
 	public record TypeRate(String db, int size, String caseName, String jobId, String type, long resources,
-			long busyMillis, int batches) {
+			long busyMillis, int batches, long indexRows) {
 		public double perBusySecond() {
 			return busyMillis == 0 ? Double.NaN : resources * 1000.0 / busyMillis;
+		}
+
+		/** Index rows per busy second: the rate a cost linear in rows keeps level across shapes. */
+		public double rowsPerBusySecond() {
+			return busyMillis == 0 || indexRows == 0 ? Double.NaN : indexRows * 1000.0 / busyMillis;
 		}
 	}
 

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -183,16 +184,36 @@ public final class BenchmarkRunner {
 	 * type over the time those batches took (a batch runs on one worker). A slow resource shape shows as a slow type.
 	 */
 	private void recordTypeRates(String caseName, String jobId) {
+		Map<String, Long> rows = indexRowsByType();
 		jdbc.query("SELECT r.RES_TYPE, SUM(b.RESOURCES), SUM(b.ENDED_MS - b.STARTED_MS), COUNT(*) FROM HFR_JOB_BATCH b"
 						+ " JOIN HFJ_RESOURCE r ON r.RES_ID = b.FIRST_PID WHERE b.JOB_ID = ? GROUP BY r.RES_TYPE",
 				rs -> {
 					BenchResults.TypeRate rate = new BenchResults.TypeRate(db, size, caseName, jobId, rs.getString(1),
-							rs.getLong(2), rs.getLong(3), rs.getInt(4));
+							rs.getLong(2), rs.getLong(3), rs.getInt(4), rows.getOrDefault(rs.getString(1), 0L));
 					results.typeRates.add(rate);
-					System.out.printf("[bench] %s %,d %s %-22s %,7d resources in %,4d batches, %7.0f per busy second per worker%n",
-							db, size, caseName, rate.type(), rate.resources(), rate.batches(), rate.perBusySecond());
+					System.out.printf("[bench] %s %,d %s %-22s %,7d resources in %,4d batches, %7.0f per busy second per worker"
+									+ " (%,d index rows, %,.0f per busy second)%n",
+							db, size, caseName, rate.type(), rate.resources(), rate.batches(), rate.perBusySecond(),
+							rate.indexRows(), rate.rowsPerBusySecond());
 				},
 				jobId);
+	}
+
+	/**
+	 * Each type's rows in the search index tables and its outgoing links: what a full job recomputes. A resource
+	 * naming thousands of others (Synthea's Provenance) is slow per resource but should not be per row.
+	 */
+	private Map<String, Long> indexRowsByType() {
+		Map<String, Long> rows = new java.util.TreeMap<>();
+		List<String> tables = List.of("HFJ_SPIDX_COORDS", "HFJ_SPIDX_DATE", "HFJ_SPIDX_NUMBER", "HFJ_SPIDX_QUANTITY",
+				"HFJ_SPIDX_QUANTITY_NRML", "HFJ_SPIDX_STRING", "HFJ_SPIDX_TOKEN", "HFJ_SPIDX_URI");
+		for (String table : tables) {
+			jdbc.query("SELECT RES_TYPE, COUNT(*) FROM " + table + " GROUP BY RES_TYPE",
+					rs -> { rows.merge(rs.getString(1), rs.getLong(2), Long::sum); });
+		}
+		jdbc.query("SELECT SOURCE_RESOURCE_TYPE, COUNT(*) FROM HFJ_RES_LINK GROUP BY SOURCE_RESOURCE_TYPE",
+				rs -> { rows.merge(rs.getString(1), rs.getLong(2), Long::sum); });
+		return rows;
 	}
 
 	/**
