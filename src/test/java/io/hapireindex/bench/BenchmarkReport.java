@@ -251,7 +251,16 @@ final class BenchmarkReport {
 			boolean equal = results.checks.stream().filter(c -> c.db().equals(db) && c.size() == s).allMatch(BenchResults.Check::equal);
 			sb.append(String.format("| %s | %,d | Index rows equal HAPI's | %d checks | %s |%n", db, s, n, pass(n > 0 && equal)));
 		}
-		sb.append("\n");
+		sb.append("\nWhere a target can fail, and why:\n\n");
+		sb.append("- *Cold*: the first job after a start runs while the JVM compiles HAPI's parser, FHIRPath engine, ");
+		sb.append("extractor and Hibernate's paths for the first time. On a 2-core machine that compiling takes about one ");
+		sb.append("core for the whole job (the run's log prints each job's JIT time: tens of seconds for the cold job, a few ");
+		sb.append("for the warm one), so the cold job takes two to three times as long as the warm one. HAPI's job pays the ");
+		sb.append("same compiling, hidden in its maintenance waits.\n");
+		sb.append("- *Every type at 1,000 resources per busy second*: a type with a handful of resources is one small batch, ");
+		sb.append("whose fixed cost (a dozen queries and a flush) is its whole time; `SearchParameter` resources go through ");
+		sb.append("HAPI's own reindex, which refreshes the registry; a Synthea `Provenance` names every resource of its ");
+		sb.append("patient, so it is slow per resource but not per row (*rows per busy second* in the per-type table).\n\n");
 	}
 
 	/** The test host's starter profile, which the benchmark's server runs with (StarterProfile in the test host). */
