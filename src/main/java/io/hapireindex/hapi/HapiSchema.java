@@ -54,7 +54,10 @@ public final class HapiSchema {
 					new Column("BT2_WORK_CHUNK", "CREATE_TIME", Kind.TIME),
 					new Column("BT2_WORK_CHUNK", "START_TIME", Kind.TIME),
 					new Column("BT2_WORK_CHUNK", "END_TIME", Kind.TIME),
-					new Column("BT2_WORK_CHUNK", "NEXT_POLL_TIME", Kind.TIME))));
+					new Column("BT2_WORK_CHUNK", "NEXT_POLL_TIME", Kind.TIME))),
+			new Touch("TerminologyTables (SQL on TRM_VALUESET)", List.of(
+					new Column("TRM_VALUESET", "RES_ID", Kind.NUMBER),
+					new Column("TRM_VALUESET", "EXPANSION_STATUS", Kind.TEXT))));
 
 	private HapiSchema() {}
 

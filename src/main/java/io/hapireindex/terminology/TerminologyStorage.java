@@ -4,10 +4,9 @@ import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.term.api.ITermDeferredStorageSvc;
 import ca.uhn.fhir.jpa.term.api.ITermReadSvc;
-import io.hapireindex.hapi.ResourceTables;
+import io.hapireindex.hapi.TerminologyTables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -41,7 +40,7 @@ public class TerminologyStorage {
 	private final JpaStorageSettings storageSettings;
 	private final IJobMaintenanceService maintenance;
 	private final long maxWaitMillis;
-	private final JdbcTemplate jdbc;
+	private final TerminologyTables terminologyTables;
 	private int pauses;
 
 	public TerminologyStorage(
@@ -51,7 +50,7 @@ public class TerminologyStorage {
 			IJobMaintenanceService maintenance,
 			DataSource dataSource,
 			long maxWaitMillis) {
-		this.jdbc = new JdbcTemplate(dataSource);
+		this.terminologyTables = new TerminologyTables(dataSource);
 		this.deferredStorage = deferredStorage;
 		this.termReadSvc = termReadSvc;
 		this.storageSettings = storageSettings;
@@ -111,13 +110,9 @@ public class TerminologyStorage {
 		}
 		Map<Long, String> problems = new LinkedHashMap<>();
 		if ("ValueSet".equals(resourceType) && storageSettings.isPreExpandValueSets() && !pids.isEmpty()) {
-			String marks = ResourceTables.marks(pids.size());
-			jdbc.query("SELECT RES_ID FROM TRM_VALUESET WHERE EXPANSION_STATUS = 'FAILED_TO_EXPAND' AND RES_ID IN (" + marks + ")",
-					rs -> {
-						problems.put(rs.getLong(1), "HAPI could not pre-expand this ValueSet (FAILED_TO_EXPAND; the"
-								+ " server log says why, e.g. a CodeSystem include needs Hibernate Search)");
-					},
-					pids.toArray());
+			terminologyTables.failedPreExpansions(pids).forEach(pid -> problems.put(pid, "HAPI could not pre-expand"
+					+ " this ValueSet (FAILED_TO_EXPAND; the server log says why, e.g. a CodeSystem include needs"
+					+ " Hibernate Search)"));
 		}
 		return problems;
 	}
