@@ -109,7 +109,7 @@ public class TerminologyStorage {
 			termReadSvc.preExpandDeferredValueSetsToTerminologyTables();
 		}
 		Map<Long, String> problems = new LinkedHashMap<>();
-		if ("ValueSet".equals(resourceType) && storageSettings.isPreExpandValueSets() && !pids.isEmpty()) {
+		if ("ValueSet".equals(resourceType) && storageSettings.isPreExpandValueSets()) {
 			terminologyTables.failedPreExpansions(pids).forEach(pid -> problems.put(pid, "HAPI could not pre-expand"
 					+ " this ValueSet (FAILED_TO_EXPAND; the server log says why, e.g. a CodeSystem include needs"
 					+ " Hibernate Search)"));
